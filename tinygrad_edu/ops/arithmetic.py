@@ -1,0 +1,130 @@
+"""Elementwise arithmetic: + - * / ** and negation, with NumPy broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.broadcast import unbroadcast
+
+
+class Add(Function):
+    """out = x + y;  dx = grad, dy = grad"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        return x.data + y.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.inputs
+        dx = unbroadcast(grad, x.shape) if x.requires_grad else None
+        dy = unbroadcast(grad, y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class Sub(Function):
+    """out = x - y;  dx = grad, dy = -grad"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        return x.data - y.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.inputs
+        dx = unbroadcast(grad, x.shape) if x.requires_grad else None
+        dy = unbroadcast(-grad, y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class Neg(Function):
+    """out = -x;  dx = -grad"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any) -> np.ndarray:
+        return -x.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return -grad
+
+
+class Mul(Function):
+    """out = x * y;  dx = grad * y, dy = grad * x"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        return x.data * y.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.saved_tensors
+        dx = unbroadcast(grad * y, x.shape) if x.requires_grad else None
+        dy = unbroadcast(grad * x, y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class Div(Function):
+    """out = x / y;  dx = grad / y, dy = -grad * x / y^2"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        return x.data / y.data
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.saved_tensors
+        dx = unbroadcast(grad / y, x.shape) if x.requires_grad else None
+        dy = unbroadcast(-grad * x / (y * y), y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class PowScalar(Function):
+    """out = x ** p for a constant p;  dx = grad * p * x ** (p - 1)"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, p: float) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.p = p
+        # A Python exponent must not turn float32 into float64.
+        return np.power(x.data, np.asarray(p, dtype=x.data.dtype))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0.0
+        if p == 1:
+            return grad
+        if p == 2:
+            return grad * 2.0 * x  # x ** 1 would add a needless op
+        return grad * p * x ** (p - 1)
+
+
+class Pow(Function):
+    """out = x ** y;  dx = grad * y * x ** (y - 1), dy = grad * out * log(x)"""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        return np.power(x.data, y.data)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.saved_tensors
+        dx = dy = None
+        if x.requires_grad:
+            dx = unbroadcast(grad * y * x ** (y - 1.0), x.shape)
+        if y.requires_grad:
+            # Where x == 0 the log is -inf but x ** y is flat in y (for y > 0): use 0, as PyTorch.
+            safe_x = x.where(x.data != 0, 1.0)
+            dy = unbroadcast(grad * ctx.output * safe_x.log(), y.shape)
+        return dx, dy

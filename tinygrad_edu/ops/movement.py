@@ -1,0 +1,164 @@
+"""Ops that move elements without changing them: reshape, permute, expand, indexing, cat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops.broadcast import unbroadcast
+
+
+class Reshape(Function):
+    """out = x with a new shape;  dx = grad reshaped back"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
+        try:
+            return x.data.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) "
+                f"as shape {tuple(shape)}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return grad.reshape(ctx.inputs[0].shape)
+
+
+class Permute(Function):
+    """out = x with its dims reordered;  dx = grad with the inverse order"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dims: tuple[int, ...]) -> np.ndarray:
+        return np.transpose(x.data, dims)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        dims = ctx.inputs[1]
+        return grad.permute(*np.argsort(dims).tolist())
+
+
+class Expand(Function):
+    """out = x broadcast to a larger shape (a view);  dx = grad summed back"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
+        try:
+            return np.broadcast_to(x.data, shape)
+        except ValueError:
+            raise ValueError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return unbroadcast(grad, ctx.inputs[0].shape)
+
+
+def is_advanced(index: tuple[Any, ...]) -> bool:
+    """Does the index pick elements by arrays (so the same element may be picked twice)?"""
+    return any(isinstance(i, (np.ndarray, list)) for i in index)
+
+
+class GetItem(Function):
+    """out = x[index];  dx = grad added into zeros at the positions read"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> np.ndarray:
+        try:
+            out = x.data[index]
+        except IndexError as e:
+            raise IndexError(f"{e} (indexing a tensor of shape {x.shape})") from None
+        # Basic indexing gives a view; copy so later in-place changes to x cannot reach out.
+        return np.array(out, copy=True) if not is_advanced(index) else out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, index = ctx.inputs
+        return IndexAdd.apply(grad, index, x.shape)
+
+
+class IndexAdd(Function):
+    """out = zeros(shape) with out[index] += g (repeats add up);  dg = grad[index]"""
+
+    @staticmethod
+    def forward(ctx: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
+        out = np.zeros(shape, dtype=g.data.dtype)
+        if is_advanced(index):
+            np.add.at(out, index, g.data)  # an element picked twice gets both gradients
+        else:
+            out[index] = g.data
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        return GetItem.apply(grad, ctx.inputs[1])
+
+
+class Cat(Function):
+    """out = x1, x2, ... joined along dim;  dxi = the slice of grad that xi filled"""
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> np.ndarray:
+        *xs, dim = args
+        try:
+            return np.concatenate([x.data for x in xs], axis=dim)
+        except ValueError:
+            shapes = ", ".join(str(x.shape) for x in xs)
+            raise ValueError(
+                f"cat: tensors must have the same shape except in dim {dim}, got {shapes}"
+            ) from None
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+        *xs, dim = ctx.inputs
+        grads, start = [], 0
+        for x in xs:
+            index = [slice(None)] * grad.ndim
+            index[dim] = slice(start, start + x.shape[dim])
+            grads.append(grad[tuple(index)] if x.requires_grad else None)
+            start += x.shape[dim]
+        return tuple(grads)
+
+
+class Where(Function):
+    """out = x where cond else y;  dx = grad where cond, dy = grad where not cond"""
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, cond: np.ndarray) -> np.ndarray:
+        return np.where(cond, x.data, y.data)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y, cond = ctx.inputs
+        zero = grad.new_zeros(())
+        dx = unbroadcast(Where.apply(grad, zero, cond), x.shape) if x.requires_grad else None
+        dy = unbroadcast(Where.apply(zero, grad, cond), y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class Maximum(Function):
+    """out = max(x, y) elementwise;  the larger gets grad, a tie splits it in half (as PyTorch)"""
+
+    pick = staticmethod(np.greater)
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+        dtype = np.result_type(x.data, y.data)
+        wins = ctx.pick(x.data, y.data).astype(dtype)
+        ctx.share_x = wins + (x.data == y.data).astype(dtype) * 0.5
+        return np.where(ctx.pick(x.data, y.data) | (x.data == y.data), x.data, y.data)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.inputs
+        dx = unbroadcast(grad * ctx.share_x, x.shape) if x.requires_grad else None
+        dy = unbroadcast(grad * (1.0 - ctx.share_x), y.shape) if y.requires_grad else None
+        return dx, dy
+
+
+class Minimum(Maximum):
+    """out = min(x, y) elementwise;  the smaller gets grad, a tie splits it in half (as PyTorch)"""
+
+    pick = staticmethod(np.less)

@@ -1,0 +1,46 @@
+"""softmax and log_softmax along one dim, stable for logits of any size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+
+
+def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
+    """x - logsumexp(x): subtracting the max first means exp never overflows."""
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+class Softmax(Function):
+    """out = e^x / sum(e^x);  dx = out * (grad - sum(grad * out))"""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dim: int) -> np.ndarray:
+        e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
+        return e / np.sum(e, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        out, dim = ctx.output, ctx.inputs[1]
+        return out * (grad - (grad * out).sum(dim=dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """out = x - logsumexp(x);  dx = grad - softmax(x) * sum(grad)"""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, dim: int) -> np.ndarray:
+        return log_softmax_array(x.data, dim)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        out, dim = ctx.output, ctx.inputs[1]
+        return grad - out.exp() * grad.sum(dim=dim, keepdim=True)
