@@ -22,7 +22,8 @@ $(VENV)/.examples: $(VENV)/.dev
 torch: $(VENV)/.dev
 	$(PY) -c "import torch" 2>/dev/null || $(PIP) install -q "$(TORCH_SPEC)" || echo "PyTorch not installed: parity tests will be skipped"
 
-test: $(VENV)/.dev
+# The examples' smoke tests need their extra (tqdm, matplotlib, scikit-learn), so tests install it.
+test: $(VENV)/.examples
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
