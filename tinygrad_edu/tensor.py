@@ -597,8 +597,18 @@ class Tensor:
         dims = _dims_arg(dim, self.ndim)
         return dims[0] if dims else 0
 
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        return ops.Sum.apply(self, _dims_arg(dim, self.ndim), keepdim)
+    def sum(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        axis: int | Sequence[int] | None = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Sum over dims (all by default). ``axis``/``keepdims`` are NumPy-style aliases, as torch
+        accepts, so backward formulas can call ``.sum`` alike on Tensors and ndarrays."""
+        dims = _dims_arg(dim if axis is None else axis, self.ndim)
+        return ops.Sum.apply(self, dims, keepdim if keepdims is None else keepdims)
 
     def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         dims = _dims_arg(dim, self.ndim)

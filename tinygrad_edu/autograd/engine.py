@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -67,7 +67,9 @@ def run_backward(
                     order.append(t)
         order = _merge_orders(order)
 
-    pending: dict[int, Tensor] = {}
+    # A gradient in flight is a Tensor when create_graph records it, and otherwise whatever the
+    # producing backward returned: usually a plain ndarray (see Function.backward_on_arrays).
+    pending: dict[int, Any] = {}
     for r, g in zip(roots, grads):
         pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
     wanted = {id(x): i for i, x in enumerate(inputs)} if inputs is not None else None
@@ -76,6 +78,9 @@ def run_backward(
     # changing one .grad in place can never change another.
     given: set[int] = {id(g.data) for g in grads}
 
+    def as_tensor(g: Any) -> Tensor:
+        return g if isinstance(g, tensor_type) else tensor_type._wrap(g, False, None)
+
     with grad_mode.set_grad_enabled(create_graph):
         for t in order:
             grad = pending.pop(id(t), None)
@@ -83,28 +88,38 @@ def run_backward(
                 continue
             if t._hooks:
                 for hook in list(t._hooks.values()):
-                    new = hook(grad)
+                    new = hook(as_tensor(grad))
                     if new is not None:
                         grad = (
                             new if isinstance(new, tensor_type) else tensor_type(new, dtype=t.dtype)
                         )
             if wanted is not None and id(t) in wanted:
-                results[wanted[id(t)]] = grad
+                results[wanted[id(t)]] = as_tensor(grad)
             ctx = t.grad_fn
             if ctx is None:
                 if wanted is None:
-                    _accumulate_leaf(t, grad, create_graph, given)
+                    _accumulate_leaf(t, as_tensor(grad), create_graph, given)
                 continue
             if t._retains_grad and wanted is None:
-                _accumulate_leaf(t, grad, create_graph, given)
+                _accumulate_leaf(t, as_tensor(grad), create_graph, given)
             if ctx._released:
                 raise RuntimeError(
                     f"{type(ctx).__name__}: trying to backward through the graph a second time "
                     "(its saved tensors were freed by the first backward). Pass retain_graph=True "
                     "to the first backward() if you need to go through the graph again."
                 )
-            in_grads = ctx.backward(ctx, grad)
-            if not isinstance(in_grads, tuple):
+            on_arrays = ctx.backward_on_arrays and not create_graph
+            if on_arrays:
+                ctx._arrays = True
+                try:
+                    in_grads = ctx.backward(
+                        ctx, grad.data if isinstance(grad, tensor_type) else grad
+                    )
+                finally:
+                    ctx._arrays = False
+            else:
+                in_grads = ctx.backward(ctx, as_tensor(grad))
+            if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if len(in_grads) > len(ctx.inputs) and any(
                 g is not None for g in in_grads[len(ctx.inputs) :]
@@ -113,20 +128,28 @@ def run_backward(
                     f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
                     f"{len(ctx.inputs)} inputs"
                 )
+            g: Any
             for x, g in zip(ctx.inputs, in_grads):
                 if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
                     continue
-                if not isinstance(g, tensor_type):
+                if create_graph and not isinstance(g, tensor_type):
                     g = tensor_type(g, dtype=x.dtype)
+                elif not isinstance(g, (np.ndarray, tensor_type)):
+                    g = np.asarray(g, dtype=x.dtype)
                 if g.shape != x.shape:
                     raise RuntimeError(
                         f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
                         f"for an input of shape {x.shape}"
                     )
                 if g.dtype != x.dtype:
-                    g = g.to(x.dtype)
+                    g = g.to(x.dtype) if isinstance(g, tensor_type) else g.astype(x.dtype)
                 prev = pending.get(id(x))
-                pending[id(x)] = g if prev is None else prev + g
+                if prev is None:
+                    pending[id(x)] = g
+                elif isinstance(prev, tensor_type) or isinstance(g, tensor_type):
+                    pending[id(x)] = as_tensor(prev) + g
+                else:
+                    pending[id(x)] = prev + g
             if not retain_graph:
                 ctx.release()
     return results

@@ -37,28 +37,33 @@ if TYPE_CHECKING:
 class Function:
     """A node of the graph: remembers its inputs and what backward needs."""
 
-    # Hot fields live in slots; a subclass without __slots__ may still set any attribute on ctx.
-    __slots__ = ("_out", "_released", "_saved", "_versions", "inputs")
+    # Defaults live on the class, so creating a node sets only what it uses (``inputs``, and
+    # whatever forward saves). Subclasses may set any other attribute on ctx.
+    inputs: tuple[Any, ...] = ()
+    _saved: tuple[Tensor, ...] = ()
+    _versions: tuple[int, ...] = ()
+    _out: weakref.ref[Tensor] | None = None
+    _out_version = 0
+    _released = False
+    _arrays = False  # set by the engine while backward runs on plain ndarrays
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
     save_output = False
 
-    def __init__(self) -> None:
-        self.inputs: tuple[Any, ...] = ()
-        self._saved: tuple[Tensor, ...] = ()
-        self._versions: tuple[int, ...] = ()
-        self._out: weakref.ref[Tensor] | None = None
-        self._released = False
+    # True for an op whose backward formula uses only what Tensor and ndarray share (operators,
+    # .sum(axis=, keepdims=), .reshape, indexing, and the helpers in ops/dual.py). Without
+    # create_graph the engine then runs it on raw arrays: no wrappers, no graph, NumPy speed.
+    # A user's Function keeps the PyTorch contract: its backward always sees Tensors.
+    backward_on_arrays = False
 
     # -- what forward and backward see -----------------------------------------------------
 
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for backward; changing one in place afterwards is caught at backward."""
         self._saved = tensors
-        self._versions = tuple(t._version for t in tensors)
 
     @property
-    def saved_tensors(self) -> tuple[Tensor, ...]:
+    def saved_tensors(self) -> tuple[Any, ...]:
         if self._released:
             raise RuntimeError(
                 f"{type(self).__name__}: trying to backward through the graph a second time (or "
@@ -73,15 +78,23 @@ class Function:
                     f"backward formula needs version {v}). Use an out-of-place op, or .clone() "
                     "the tensor before changing it."
                 )
+        if self._arrays:
+            return tuple(t.data for t in self._saved)
         return self._saved
 
     @property
-    def output(self) -> Tensor:
+    def output(self) -> Any:
         """The tensor this node produced (for ops with ``save_output = True``)."""
         out = self._out() if self._out is not None else None
-        if out is None:
+        if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
-        return out
+        if out._version != self._out_version:
+            raise RuntimeError(
+                f"{type(self).__name__}: its output (shape {out.shape}) was modified by an "
+                f"in-place operation (version {out._version}, backward needs version "
+                f"{self._out_version}); the gradient would be wrong. Use an out-of-place op."
+            )
+        return out.data if self._arrays else out
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
@@ -90,6 +103,7 @@ class Function:
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
         self._saved = ()
+        self._out = None
         self._released = True
         extras = getattr(self, "__dict__", None)
         if extras:
@@ -102,7 +116,7 @@ class Function:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> Any:
+    def backward(ctx: Any, grad: Any) -> Any:
         raise NotImplementedError
 
     # -- running an op -----------------------------------------------------------------------
@@ -113,20 +127,23 @@ class Function:
         ctx = cls()
         out = cls.forward(ctx, *args)
         tensor_type = _tensor.Tensor
-        if isinstance(out, tensor_type):  # a user Function may compute with Tensor ops
-            out = out.data
-        elif not isinstance(out, np.ndarray):
-            out = np.asarray(out)
-        requires_grad = grad_mode._enabled and any(
-            isinstance(a, tensor_type) and a.requires_grad for a in args
-        )
-        if not requires_grad:
-            return tensor_type._wrap(out, False, None)
-        ctx.inputs = args
-        result = tensor_type._wrap(out, True, ctx)
-        if cls.save_output:
-            ctx._out = weakref.ref(result)
-        return result
+        if type(out) is not np.ndarray:
+            # A user's Function may compute with Tensor ops; a reduction may give a NumPy scalar.
+            out = out.data if isinstance(out, tensor_type) else np.asarray(out)
+        if grad_mode._enabled:
+            for a in args:
+                if isinstance(a, tensor_type) and a.requires_grad:
+                    break
+            else:
+                return tensor_type._wrap(out, False, None)
+            ctx.inputs = args
+            if ctx._saved:
+                ctx._versions = tuple(t._version for t in ctx._saved)
+            result = tensor_type._wrap(out, True, ctx)
+            if cls.save_output:
+                ctx._out = weakref.ref(result)
+            return result
+        return tensor_type._wrap(out, False, None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"

@@ -13,6 +13,8 @@ from tinygrad_edu.ops.broadcast import unbroadcast
 class Add(Function):
     """out = x + y;  dx = grad, dy = grad"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
         return x.data + y.data
@@ -27,6 +29,8 @@ class Add(Function):
 
 class Sub(Function):
     """out = x - y;  dx = grad, dy = -grad"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
@@ -43,6 +47,8 @@ class Sub(Function):
 class Neg(Function):
     """out = -x;  dx = -grad"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
         return -x.data
@@ -55,6 +61,8 @@ class Neg(Function):
 class Mul(Function):
     """out = x * y;  dx = grad * y, dy = grad * x"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
         ctx.save_for_backward(x, y)
@@ -63,13 +71,16 @@ class Mul(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
         x, y = ctx.saved_tensors
-        dx = unbroadcast(grad * y, x.shape) if x.requires_grad else None
-        dy = unbroadcast(grad * x, y.shape) if y.requires_grad else None
+        need_x, need_y = ctx.needs_input_grad
+        dx = unbroadcast(grad * y, x.shape) if need_x else None
+        dy = unbroadcast(grad * x, y.shape) if need_y else None
         return dx, dy
 
 
 class Div(Function):
     """out = x / y;  dx = grad / y, dy = -grad * x / y^2"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
@@ -79,13 +90,16 @@ class Div(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
         x, y = ctx.saved_tensors
-        dx = unbroadcast(grad / y, x.shape) if x.requires_grad else None
-        dy = unbroadcast(-grad * x / (y * y), y.shape) if y.requires_grad else None
+        need_x, need_y = ctx.needs_input_grad
+        dx = unbroadcast(grad / y, x.shape) if need_x else None
+        dy = unbroadcast(-grad * x / (y * y), y.shape) if need_y else None
         return dx, dy
 
 
 class PowScalar(Function):
     """out = x ** p for a constant p;  dx = grad * p * x ** (p - 1)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, p: float) -> np.ndarray:
@@ -99,7 +113,7 @@ class PowScalar(Function):
         (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
-            return grad * 0.0
+            return grad * 0
         if p == 1:
             return grad
         if p == 2:

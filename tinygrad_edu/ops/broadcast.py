@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from tinygrad_edu.tensor import Tensor
+from typing import Any
 
 
-def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
     """Sum ``grad`` down to ``shape``: the adjoint of broadcasting an input of that shape.
 
     Broadcasting copies an input along new leading axes and along axes of size 1, so each copy's
@@ -20,5 +17,6 @@ def unbroadcast(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
     )
-    out = grad.sum(dim=axes, keepdim=True) if axes else grad
+    # .sum(axis=, keepdims=) and .reshape mean the same for a Tensor and an ndarray.
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
     return out.reshape(shape)

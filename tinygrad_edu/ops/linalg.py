@@ -13,6 +13,8 @@ from tinygrad_edu.ops.broadcast import unbroadcast
 class MatMul(Function):
     """out = x @ y;  dx = grad @ y^T, dy = x^T @ grad  (transposing the last two dims)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
         ctx.save_for_backward(x, y)
@@ -38,15 +40,13 @@ class MatMul(Function):
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
         x, y = ctx.saved_tensors
         # A 1-D operand is a row (x) or column (y) vector: make it a matrix, then undo that.
-        xm = x.unsqueeze(0) if x.ndim == 1 else x
-        ym = y.unsqueeze(-1) if y.ndim == 1 else y
+        xm = x.reshape((1, *x.shape)) if x.ndim == 1 else x
+        ym = y.reshape((*y.shape, 1)) if y.ndim == 1 else y
         if y.ndim == 1:
-            grad = grad.unsqueeze(-1)
+            grad = grad.reshape((*grad.shape, 1))
         if x.ndim == 1:
-            grad = grad.unsqueeze(-2)
-        dx = dy = None
-        if x.requires_grad:
-            dx = unbroadcast(grad @ ym.mT, xm.shape).reshape(x.shape)
-        if y.requires_grad:
-            dy = unbroadcast(xm.mT @ grad, ym.shape).reshape(y.shape)
+            grad = grad.reshape((*grad.shape[:-1], 1, grad.shape[-1]))
+        need_x, need_y = ctx.needs_input_grad
+        dx = unbroadcast(grad @ ym.mT, xm.shape).reshape(x.shape) if need_x else None
+        dy = unbroadcast(xm.mT @ grad, ym.shape).reshape(y.shape) if need_y else None
         return dx, dy

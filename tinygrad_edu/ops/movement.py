@@ -7,11 +7,14 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
 from tinygrad_edu.ops.broadcast import unbroadcast
 
 
 class Reshape(Function):
     """out = x with a new shape;  dx = grad reshaped back"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -31,6 +34,8 @@ class Reshape(Function):
 class Permute(Function):
     """out = x with its dims reordered;  dx = grad with the inverse order"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, dims: tuple[int, ...]) -> np.ndarray:
         return np.transpose(x.data, dims)
@@ -38,11 +43,13 @@ class Permute(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         dims = ctx.inputs[1]
-        return grad.permute(*np.argsort(dims).tolist())
+        return dual.permute(grad, tuple(np.argsort(dims).tolist()))
 
 
 class Expand(Function):
     """out = x broadcast to a larger shape (a view);  dx = grad summed back"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -64,6 +71,8 @@ def is_advanced(index: tuple[Any, ...]) -> bool:
 class GetItem(Function):
     """out = x[index];  dx = grad added into zeros at the positions read"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> np.ndarray:
         try:
@@ -76,28 +85,39 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, index = ctx.inputs
+        if isinstance(grad, np.ndarray):
+            return index_add(grad, index, x.shape)
         return IndexAdd.apply(grad, index, x.shape)
+
+
+def index_add(g: np.ndarray, index: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """zeros(shape) with g added at index; an element picked twice gets both contributions."""
+    out = np.zeros(shape, dtype=g.dtype)
+    if is_advanced(index):
+        np.add.at(out, index, g)
+    else:
+        out[index] = g
+    return out
 
 
 class IndexAdd(Function):
     """out = zeros(shape) with out[index] += g (repeats add up);  dg = grad[index]"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
-        out = np.zeros(shape, dtype=g.data.dtype)
-        if is_advanced(index):
-            np.add.at(out, index, g.data)  # an element picked twice gets both gradients
-        else:
-            out[index] = g.data
-        return out
+        return index_add(g.data, index, shape)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        return GetItem.apply(grad, ctx.inputs[1])
+        return grad[ctx.inputs[1]]
 
 
 class Cat(Function):
     """out = x1, x2, ... joined along dim;  dxi = the slice of grad that xi filled"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> np.ndarray:
@@ -125,6 +145,8 @@ class Cat(Function):
 class Where(Function):
     """out = x where cond else y;  dx = grad where cond, dy = grad where not cond"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, y: Any, cond: np.ndarray) -> np.ndarray:
         return np.where(cond, x.data, y.data)
@@ -132,14 +154,15 @@ class Where(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
         x, y, cond = ctx.inputs
-        zero = grad.new_zeros(())
-        dx = unbroadcast(Where.apply(grad, zero, cond), x.shape) if x.requires_grad else None
-        dy = unbroadcast(Where.apply(zero, grad, cond), y.shape) if y.requires_grad else None
+        dx = unbroadcast(dual.keep_where(grad, cond), x.shape) if x.requires_grad else None
+        dy = unbroadcast(dual.keep_where(grad, ~cond), y.shape) if y.requires_grad else None
         return dx, dy
 
 
 class Maximum(Function):
     """out = max(x, y) elementwise;  the larger gets grad, a tie splits it in half (as PyTorch)"""
+
+    backward_on_arrays = True
 
     pick = staticmethod(np.greater)
 

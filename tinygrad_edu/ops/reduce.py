@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
 
 
 def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -19,6 +20,8 @@ def kept_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[in
 class Sum(Function):
     """out = sum of x over dims;  dx = grad copied back along the summed dims"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, dims: tuple[int, ...] | None, keepdim: bool) -> np.ndarray:
         return np.sum(x.data, axis=dims, keepdims=keepdim)
@@ -26,11 +29,13 @@ class Sum(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         x, dims, _ = ctx.inputs
-        return grad.reshape(kept_shape(x.shape, dims)).expand(x.shape)
+        return dual.expand(grad.reshape(kept_shape(x.shape, dims)), x.shape)
 
 
 class Amax(Function):
     """out = max of x over dims;  dx = grad shared equally by the elements that tie for the max"""
+
+    backward_on_arrays = True
 
     reduce = staticmethod(np.max)
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
 
 
 def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
@@ -18,6 +19,8 @@ def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
 class Softmax(Function):
     """out = e^x / sum(e^x);  dx = out * (grad - sum(grad * out))"""
 
+    backward_on_arrays = True
+
     save_output = True
 
     @staticmethod
@@ -28,11 +31,13 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         out, dim = ctx.output, ctx.inputs[1]
-        return out * (grad - (grad * out).sum(dim=dim, keepdim=True))
+        return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
 
 
 class LogSoftmax(Function):
     """out = x - logsumexp(x);  dx = grad - softmax(x) * sum(grad)"""
+
+    backward_on_arrays = True
 
     save_output = True
 
@@ -43,4 +48,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         out, dim = ctx.output, ctx.inputs[1]
-        return grad - out.exp() * grad.sum(dim=dim, keepdim=True)
+        return grad - dual.exp(out) * grad.sum(axis=dim, keepdims=True)

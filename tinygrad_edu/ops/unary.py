@@ -7,10 +7,13 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
 
 
 class Exp(Function):
     """out = e^x;  dx = grad * out"""
+
+    backward_on_arrays = True
 
     save_output = True
 
@@ -26,6 +29,8 @@ class Exp(Function):
 class Log(Function):
     """out = ln x;  dx = grad / x"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
         ctx.save_for_backward(x)
@@ -39,6 +44,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """out = sqrt(x);  dx = grad / (2 out)"""
+
+    backward_on_arrays = True
 
     save_output = True
 
@@ -54,6 +61,8 @@ class Sqrt(Function):
 class Abs(Function):
     """out = |x|;  dx = grad * sign(x)  (0 at x = 0, as PyTorch)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
         ctx.save_for_backward(x)
@@ -62,11 +71,13 @@ class Abs(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
-        return grad * x.sign()
+        return grad * np.sign(dual.constant(x))
 
 
 class ReLU(Function):
     """out = max(x, 0);  dx = grad * (x > 0)  (0 at x = 0, as PyTorch)"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
@@ -88,6 +99,8 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
 class Sigmoid(Function):
     """out = 1 / (1 + e^-x);  dx = grad * out * (1 - out)"""
 
+    backward_on_arrays = True
+
     save_output = True
 
     @staticmethod
@@ -102,6 +115,8 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     """out = tanh x;  dx = grad * (1 - out^2)"""
+
+    backward_on_arrays = True
 
     save_output = True
 
@@ -118,6 +133,8 @@ class Tanh(Function):
 class Clamp(Function):
     """out = min(max(x, lo), hi);  dx = grad where lo <= x <= hi, else 0 (as PyTorch)"""
 
+    backward_on_arrays = True
+
     @staticmethod
     def forward(ctx: Any, x: Any, lo: float | None, hi: float | None) -> np.ndarray:
         ctx.save_for_backward(x)
@@ -132,11 +149,12 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
         (x,) = ctx.saved_tensors
+        values = dual.constant(x)
         inside = np.ones(x.shape, dtype=bool)
         if ctx.lo is not None:
-            inside &= x.data >= ctx.lo
+            inside &= values >= ctx.lo
         if ctx.hi is not None:
-            inside &= x.data <= ctx.hi
+            inside &= values <= ctx.hi
         return grad * inside
 
 
@@ -155,6 +173,8 @@ class Cast(Function):
 
 class Clone(Function):
     """out = a copy of x;  dx = grad"""
+
+    backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Any, x: Any) -> np.ndarray:
