@@ -70,8 +70,8 @@ def run_backward(
     # A gradient in flight is a Tensor when create_graph records it, and otherwise whatever the
     # producing backward returned: usually a plain ndarray (see Function.backward_on_arrays).
     pending: dict[int, Any] = {}
-    for r, g in zip(roots, grads):
-        pending[id(r)] = pending[id(r)] + g if id(r) in pending else g
+    for r, seed in zip(roots, grads):
+        pending[id(r)] = pending[id(r)] + seed if id(r) in pending else seed
     wanted = {id(x): i for i, x in enumerate(inputs)} if inputs is not None else None
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     # Arrays handed to a leaf's .grad so far: a second leaf getting the same one gets a copy, so
@@ -128,7 +128,6 @@ def run_backward(
                     f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
                     f"{len(ctx.inputs)} inputs"
                 )
-            g: Any
             for x, g in zip(ctx.inputs, in_grads):
                 if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
                     continue
