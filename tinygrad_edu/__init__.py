@@ -13,6 +13,7 @@ from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_gra
 from tinygrad_edu.dtypes import bool_, float16, float32, float64, int32, int64
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.random import manual_seed
+from tinygrad_edu.serialization import load, save
 
 zeros = Tensor.zeros
 ones = Tensor.ones
@@ -44,6 +45,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "load",
     "manual_seed",
     "no_grad",
     "ones",
@@ -52,6 +54,7 @@ __all__ = [
     "rand_like",
     "randn",
     "randn_like",
+    "save",
     "set_grad_enabled",
     "stack",
     "where",

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple, Union
 import numpy as np
 
 from tinygrad_edu import dtypes, ops
-from tinygrad_edu.autograd import engine, grad_mode
+from tinygrad_edu.autograd import engine, grad_mode, inplace
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.random import default_generator
 
@@ -62,6 +62,20 @@ def _index_arg(index: Any) -> tuple[Any, ...]:
     return tuple(out)
 
 
+def _ints_first(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
+    """Split an index mixing Python ints and index arrays into (ints and slices, arrays)."""
+    is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index]
+    if not any(is_int) or not any(isinstance(i, np.ndarray) for i in index):
+        return None
+    first = tuple(slice(None) if isinstance(i, np.ndarray) else i for i in index)
+    rest = tuple(
+        i if isinstance(i, np.ndarray) or i is Ellipsis else slice(None)
+        for i, integer in zip(index, is_int)
+        if not integer
+    )
+    return first, rest
+
+
 def _float_dtype(dtype: Any) -> np.dtype:
     """A factory's dtype: float32 unless told otherwise."""
     return dtypes.default_float if dtype is None else dtypes.as_dtype(dtype)
@@ -81,7 +95,7 @@ class Tensor:
         "__weakref__",
         "_hooks",
         "_retains_grad",
-        "_version",
+        "_vc",
         "data",
         "grad",
         "grad_fn",
@@ -104,7 +118,7 @@ class Tensor:
         self.requires_grad = False
         self._hooks: dict[int, Any] | None = None
         self._retains_grad = False
-        self._version = 0
+        self._vc: list[Any] | None = None  # the version counter, made on first use (see _version)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -118,7 +132,7 @@ class Tensor:
         t.requires_grad = requires_grad
         t._hooks = None
         t._retains_grad = False
-        t._version = 0
+        t._vc = None
         return t
 
     # -- what a tensor is ------------------------------------------------------------------------
@@ -216,8 +230,16 @@ class Tensor:
         return builtins.bool(self.data)
 
     def detach(self) -> Tensor:
-        """The same data (shared) outside the graph: no grad_fn, no requires_grad."""
-        return Tensor._wrap(self.data, False, None)
+        """The same data (shared) outside the graph: no grad_fn, no requires_grad.
+
+        As in PyTorch the two share the version counter too, so changing one in place is caught
+        by a backward formula that saved the other.
+        """
+        out = Tensor._wrap(self.data, False, None)
+        if self._vc is None:
+            self._vc = [0, ""]
+        out._vc = self._vc
+        return out
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -284,23 +306,88 @@ class Tensor:
         keep = create_graph if retain_graph is None else retain_graph
         engine.run_backward([self], [grad], retain_graph=keep, create_graph=create_graph)
 
-    # -- in place (outside the graph) ----------------------------------------------------------
+    # -- in place (the rules and how they work: autograd/inplace.py) -------------------------
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or one sharing its data through detach) changed in place.
+
+        The counter is a small list shared with detached tensors, made only when first needed.
+        """
+        return self._vc[0] if self._vc is not None else 0
+
+    def _bump_version(self, op: str) -> None:
+        if self._vc is None:
+            self._vc = [0, ""]
+        self._vc[0] += 1
+        self._vc[1] = op  # named in the error when a backward finds the tensor changed
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
     def fill_(self, value: Scalar) -> Tensor:
-        self._check_inplace()
-        self.data[...] = value
-        self._version += 1
+        if grad_mode._enabled and self.requires_grad and self.grad_fn is not None:
+            fill = self._operand(value)
+            return inplace.apply_inplace(self, "fill_", lambda old: inplace.Overwrite.apply(old, fill))
+        inplace.check_leaf(self, "fill_")
+        if self.data.base is None and self.data.flags.writeable:
+            self.data[...] = value
+        else:
+            self.data = np.full(self.shape, value, dtype=self.dtype)
+        self._bump_version("fill_")
         return self
 
-    def _check_inplace(self) -> None:
-        if self.requires_grad and self.is_leaf and grad_mode._enabled:
-            raise RuntimeError(
-                "a leaf tensor that requires grad is being changed in place; wrap the update in "
-                "`with no_grad():`"
-            )
+    def copy_(self, src: ArrayLike) -> Tensor:
+        """Copy src's values (broadcast to this shape) into this tensor; gradients flow to src."""
+        source = self._operand(src)
+        return inplace.apply_inplace(
+            self, "copy_", lambda old: inplace.Overwrite.apply(old, source)
+        )
+
+    def add_(self, other: ArrayLike, *, alpha: Scalar = 1) -> Tensor:
+        """self += alpha * other, in place."""
+        y = other if alpha == 1 else self._operand(other) * alpha
+        return inplace.apply_inplace(self, "add_", lambda old: old + y)
+
+    def sub_(self, other: ArrayLike, *, alpha: Scalar = 1) -> Tensor:
+        """self -= alpha * other, in place."""
+        y = other if alpha == 1 else self._operand(other) * alpha
+        return inplace.apply_inplace(self, "sub_", lambda old: old - y)
+
+    def mul_(self, other: ArrayLike) -> Tensor:
+        return inplace.apply_inplace(self, "mul_", lambda old: old * other)
+
+    def div_(self, other: ArrayLike) -> Tensor:
+        return inplace.apply_inplace(self, "div_", lambda old: old / other)
+
+    def pow_(self, exponent: ArrayLike) -> Tensor:
+        return inplace.apply_inplace(self, "pow_", lambda old: old**exponent)
+
+    def clamp_(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+        return inplace.apply_inplace(self, "clamp_", lambda old: old.clamp(min, max))
+
+    clip_ = clamp_
+
+    def __iadd__(self, other: ArrayLike) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: ArrayLike) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: ArrayLike) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: ArrayLike) -> Tensor:
+        return self.div_(other)
+
+    def __ipow__(self, exponent: ArrayLike) -> Tensor:
+        return self.pow_(exponent)
+
+    def __setitem__(self, index: Any, value: ArrayLike) -> None:
+        """x[index] = value, in place (recorded in the graph like any in-place op)."""
+        idx = _index_arg(index)
+        v = self._operand(value)
+        inplace.apply_inplace(self, "setitem", lambda old: inplace.SetItem.apply(old, v, idx))
 
     # -- factories -------------------------------------------------------------------------------
 
@@ -618,12 +705,15 @@ class Tensor:
     def var(
         self,
         dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
         keepdim: bool = False,
         *,
         correction: int = 1,
-        unbiased: bool | None = None,
     ) -> Tensor:
-        """Variance with Bessel's correction by default (correction=1), as torch.var."""
+        """Variance with Bessel's correction by default (correction=1), as torch.var.
+
+        As in torch, the second positional argument is ``unbiased``: pass ``keepdim=`` by name.
+        """
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = _dims_arg(dim, self.ndim)
@@ -634,9 +724,14 @@ class Tensor:
         )
 
     def std(
-        self, dim: int | Sequence[int] | None = None, keepdim: bool = False, *, correction: int = 1
+        self,
+        dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: int = 1,
     ) -> Tensor:
-        return self.var(dim, keepdim, correction=correction).sqrt()
+        return self.var(dim, unbiased, keepdim=keepdim, correction=correction).sqrt()
 
     def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
         """Max over dims; tied elements share the gradient equally."""
@@ -750,7 +845,14 @@ class Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> Tensor:
-        return ops.GetItem.apply(self, _index_arg(index))
+        idx = _index_arg(index)
+        split = _ints_first(idx)
+        if split is not None:
+            # PyTorch applies integer indices first (as selects), then the index arrays; NumPy
+            # would treat the ints as arrays too and, when a slice separates them from the
+            # arrays, move the indexed dims to the front. Two steps give PyTorch's layout.
+            return ops.GetItem.apply(ops.GetItem.apply(self, split[0]), split[1])
+        return ops.GetItem.apply(self, idx)
 
     # -- joining ---------------------------------------------------------------------------------
 

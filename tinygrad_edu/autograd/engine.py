@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_edu import tensor as _tensor
-from tinygrad_edu.autograd import grad_mode
+from tinygrad_edu.autograd import anomaly, grad_mode
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -121,6 +121,8 @@ def run_backward(
                 in_grads = ctx.backward(ctx, as_tensor(grad))
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
+            if anomaly._enabled:
+                anomaly.check_backward(ctx, in_grads)
             if len(in_grads) > len(ctx.inputs) and any(
                 g is not None for g in in_grads[len(ctx.inputs) :]
             ):

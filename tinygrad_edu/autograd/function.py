@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tinygrad_edu import tensor as _tensor
-from tinygrad_edu.autograd import grad_mode
+from tinygrad_edu.autograd import anomaly, grad_mode
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
@@ -74,9 +74,9 @@ class Function:
             if t._version != v:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
-                    f"in-place operation after it was saved (its version is {t._version}, the "
-                    f"backward formula needs version {v}). Use an out-of-place op, or .clone() "
-                    "the tensor before changing it."
+                    f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
+                    f"{t._version}, the backward formula needs version {v}. Use an out-of-place "
+                    "op, or .clone() the tensor before changing it."
                 )
         if self._arrays:
             return tuple(t.data for t in self._saved)
@@ -90,9 +90,10 @@ class Function:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
         if out._version != self._out_version:
             raise RuntimeError(
-                f"{type(self).__name__}: its output (shape {out.shape}) was modified by an "
-                f"in-place operation (version {out._version}, backward needs version "
-                f"{self._out_version}); the gradient would be wrong. Use an out-of-place op."
+                f"{type(self).__name__}: its output (shape {out.shape}), which its backward "
+                f"formula reads, was modified by an in-place operation ({_last_inplace(out)}): "
+                f"its version is {out._version}, backward needs version {self._out_version}. "
+                "Use an out-of-place op, or .clone() the output before changing it."
             )
         return out.data if self._arrays else out
 
@@ -102,12 +103,12 @@ class Function:
 
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
-        self._saved = ()
-        self._out = None
-        self._released = True
+        inputs = self.inputs
         extras = getattr(self, "__dict__", None)
         if extras:
-            extras.clear()
+            extras.clear()  # what forward saved on ctx; the flags below live here too, so set after
+        self.inputs = inputs
+        self._released = True
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -130,6 +131,8 @@ class Function:
         if type(out) is not np.ndarray:
             # A user's Function may compute with Tensor ops; a reduction may give a NumPy scalar.
             out = out.data if isinstance(out, tensor_type) else np.asarray(out)
+        if anomaly._enabled:
+            anomaly.check_forward(ctx, out)
         if grad_mode._enabled:
             for a in args:
                 if isinstance(a, tensor_type) and a.requires_grad:
@@ -147,3 +150,9 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def _last_inplace(t: Tensor) -> str:
+    """The name of the in-place op that last changed t, for error messages."""
+    vc = t._vc
+    return f"last by {vc[1]}" if vc is not None and vc[1] else "e.g. add_ or x[i] = v"

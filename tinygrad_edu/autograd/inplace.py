@@ -1,0 +1,158 @@
+"""In-place operations (``x.add_(y)``, ``x += y``, ``x[i] = v``) and the version counter.
+
+The rules, as in PyTorch:
+
+* A leaf that requires grad cannot be changed in place while grad mode is on: its ``.grad`` is
+  about the value it had, so the update must happen under ``no_grad()`` (which is what optimizers
+  do).
+* Changing a tensor in place bumps its version. A backward formula that saved a tensor (or its
+  own output) remembers the version it saw, and refuses to run on a newer one: the gradient would
+  silently be computed from the wrong values.
+* On a tensor that is part of a graph, an in-place op is recorded like any other: it is computed
+  out of place on a stand-in for the old value (``old``, which keeps the old history), and then
+  the tensor takes over the result's values and node. The history is "rebased": gradients flow
+  through the in-place op, then through ``old`` into whatever computed the tensor before.
+
+Where the values go: when the op is recorded, the tensor gets the result's new array, so nothing
+that read the old array (a backward formula, a NumPy view made by reshape or slicing) is
+disturbed. When nothing is recorded (under ``no_grad``, or when nothing requires grad) the result
+is written into the tensor's own array, so ``detach()``-ed tensors, which share the array and the
+version counter, see the change as in PyTorch. A tensor whose array is a NumPy view of another
+tensor's (a reshape or a slice) gets its own copy first: in this engine ops produce new tensors,
+and an in-place change never reaches into a different tensor, except through ``detach()``.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tinygrad_edu.autograd import grad_mode
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
+from tinygrad_edu.ops.broadcast import unbroadcast
+
+if TYPE_CHECKING:
+    from tinygrad_edu.tensor import Tensor
+
+
+def check_leaf(t: Tensor, name: str) -> None:
+    """Refuse to change a leaf that requires grad while grad mode records."""
+    if t.requires_grad and t.grad_fn is None and grad_mode._enabled:
+        raise RuntimeError(
+            f"{name}: a leaf tensor that requires grad (shape {t.shape}) is being changed in "
+            "place. Its gradient would describe a value that no longer exists; wrap the update "
+            "in `with no_grad():` (as optimizers do), or work on a .clone()."
+        )
+
+
+def write(t: Tensor, values: np.ndarray, name: str) -> None:
+    """Put ``values`` into ``t`` without recording anything, and bump its version."""
+    if values.shape != t.shape:
+        raise RuntimeError(
+            f"{name}: the result has shape {values.shape} but the tensor changed in place has "
+            f"shape {t.shape}; an in-place op cannot change its target's shape"
+        )
+    if not np.can_cast(values.dtype, t.dtype, "same_kind"):
+        raise RuntimeError(
+            f"{name}: the result has dtype {values.dtype}, which cannot be stored in place in a "
+            f"tensor of dtype {t.dtype}"
+        )
+    if t.data.base is None and t.data.flags.writeable:
+        np.copyto(t.data, values, casting="same_kind")  # seen by detach()-ed tensors too
+    else:  # a view of another tensor's array (or read-only): take a copy, leave the other alone
+        t.data = values.astype(t.dtype, copy=True)
+    t._bump_version(name)
+
+
+def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
+    """Make ``t`` hold ``compute(old value of t)``, recording the op when grad mode needs it."""
+    from tinygrad_edu.tensor import Tensor
+
+    check_leaf(t, name)
+    if not grad_mode._enabled:
+        write(t, compute(t).data, name)
+        return t
+    # A stand-in for the value before the change, carrying the history up to now.
+    old = Tensor._wrap(t.data, t.requires_grad, t.grad_fn)
+    result = compute(old)
+    if result.grad_fn is None:  # nothing requires grad: nothing to record
+        write(t, result.data, name)
+        return t
+    if result.shape != t.shape:
+        raise RuntimeError(
+            f"{name}: the result has shape {result.shape} but the tensor changed in place has "
+            f"shape {t.shape}; an in-place op cannot change its target's shape"
+        )
+    if result.dtype != t.dtype:
+        if not np.can_cast(result.dtype, t.dtype, "same_kind"):
+            raise RuntimeError(
+                f"{name}: the result has dtype {result.dtype}, which cannot be stored in place "
+                f"in a tensor of dtype {t.dtype}"
+            )
+        result = result.to(t.dtype)
+    # Rebase: t now is the result, with the in-place op's node as its history.
+    t.data, t.grad_fn, t.requires_grad = result.data, result.grad_fn, True
+    t._bump_version(name)
+    node = result.grad_fn
+    if node is not None and node._out is not None:  # a node that reads its output in backward now reads t
+        node._out = weakref.ref(t)
+        node._out_version = t._version
+    return t
+
+
+class Overwrite(Function):
+    """out = src broadcast to old's shape;  d old = 0 (its values are gone), d src = grad summed
+    back to src's shape. What ``copy_`` and ``fill_`` record on a tensor in a graph."""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, old: Any, src: Any) -> np.ndarray:
+        return np.broadcast_to(src.data, old.shape).astype(old.dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        old, src = ctx.inputs
+        d_old = (
+            dual.keep_where(grad, np.zeros(old.shape, dtype=bool)) if old.requires_grad else None
+        )
+        d_src = unbroadcast(grad, src.shape) if src.requires_grad else None
+        return d_old, d_src
+
+
+class SetItem(Function):
+    """out = x with out[index] = v;  dx = grad with the written positions zeroed,
+    dv = grad[index] summed back to v's shape"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, v: Any, index: tuple[Any, ...]) -> np.ndarray:
+        out = x.data.copy()
+        try:
+            out[index] = v.data
+        except ValueError:
+            raise ValueError(
+                f"setitem: a value of shape {v.shape} cannot be written into the "
+                f"{out[index].shape}-shaped selection of a tensor of shape {x.shape}"
+            ) from None
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        from tinygrad_edu.ops import GetItem
+
+        x, v, index = ctx.inputs
+        dx = dv = None
+        if x.requires_grad:
+            kept = np.ones(x.shape, dtype=bool)
+            kept[index] = False  # overwritten values had no effect on the output
+            dx = dual.keep_where(grad, kept)
+        if v.requires_grad:
+            picked = grad[index] if isinstance(grad, np.ndarray) else GetItem.apply(grad, index)
+            dv = unbroadcast(picked, v.shape)
+        return dx, dv
