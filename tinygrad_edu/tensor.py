@@ -323,18 +323,20 @@ class Tensor:
         self._vc[1] = op  # named in the error when a backward finds the tensor changed
 
     def zero_(self) -> Tensor:
-        return self.fill_(0)
+        return self.fill_(0, _name="zero_")
 
-    def fill_(self, value: Scalar) -> Tensor:
+    def fill_(self, value: Scalar, *, _name: str = "fill_") -> Tensor:
         if grad_mode._enabled and self.requires_grad and self.grad_fn is not None:
-            fill = self._operand(value)
-            return inplace.apply_inplace(self, "fill_", lambda old: inplace.Overwrite.apply(old, fill))
-        inplace.check_leaf(self, "fill_")
+            fill = self._operand(value)  # in a graph: recorded, gradients stop here
+            return inplace.apply_inplace(
+                self, _name, lambda old: inplace.Overwrite.apply(old, fill)
+            )
+        inplace.check_leaf(self, _name)
         if self.data.base is None and self.data.flags.writeable:
             self.data[...] = value
-        else:
+        else:  # a view of another tensor's array: take a new one instead (see autograd/inplace.py)
             self.data = np.full(self.shape, value, dtype=self.dtype)
-        self._bump_version("fill_")
+        self._bump_version(_name)
         return self
 
     def copy_(self, src: ArrayLike) -> Tensor:

@@ -98,7 +98,9 @@ def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> 
     t.data, t.grad_fn, t.requires_grad = result.data, result.grad_fn, True
     t._bump_version(name)
     node = result.grad_fn
-    if node is not None and node._out is not None:  # a node that reads its output in backward now reads t
+    if (
+        node is not None and node._out is not None
+    ):  # a node that reads its output in backward now reads t
         node._out = weakref.ref(t)
         node._out_version = t._version
     return t
