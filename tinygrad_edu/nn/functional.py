@@ -1,0 +1,322 @@
+"""Stateless neural-network functions, as ``torch.nn.functional`` (import it as ``F``).
+
+Activations call the Tensor methods; ``linear`` and the cross-entropy losses use the fused ops of
+``tinygrad_edu/ops/nn_ops.py``. Every loss takes ``reduction='mean' | 'sum' | 'none'``.
+
+Differences from PyTorch, on purpose:
+- The deprecated ``size_average`` and ``reduce`` arguments do not exist: the options after the
+  positional ones that PyTorch also has (``input, target[, weight]``) are keyword-only, so a
+  call written for PyTorch either means the same here or fails loudly.
+- ``mse_loss`` and ``l1_loss`` raise a ValueError when input and target shapes differ, where
+  PyTorch broadcasts them with a warning: (N, 1) against (N,) silently becomes (N, N), which is
+  almost always a bug.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu import dtypes
+from tinygrad_edu.ops import nn_ops
+from tinygrad_edu.tensor import ArrayLike, Tensor
+
+REDUCTIONS = ("mean", "sum", "none")
+
+# -- activations --------------------------------------------------------------------------------
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0). ``inplace`` is accepted for PyTorch compatibility; the result is always new."""
+    return input.relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def _softmax_dim(name: str, input: Tensor, dim: int | None) -> int:
+    """PyTorch's legacy rule when dim is not given: 0 for 0-, 1- and 3-d inputs, else 1."""
+    if dim is not None:
+        return dim
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
+        "dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return 0 if input.ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    return input.softmax(_softmax_dim("softmax", input, dim))
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    return input.log_softmax(_softmax_dim("log_softmax", input, dim))
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """input @ weight.T + bias, as one fused op. weight is (out_features, in_features)."""
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got {weight.shape}"
+        )
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input has shape {input.shape}, its last dim must be {weight.shape[1]} "
+            f"(in_features of the weight of shape {weight.shape})"
+        )
+    if bias is not None and bias.shape != (weight.shape[0],):
+        raise ValueError(
+            f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for a weight "
+            f"of shape {weight.shape}"
+        )
+    return nn_ops.Linear.apply(input, weight, bias)
+
+
+# -- losses: argument checks shared by all of them -------------------------------------------------
+
+
+def _check_reduction(name: str, reduction: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _as_tensor(value: ArrayLike, like: Tensor) -> Tensor:
+    """A target given as an array or list becomes a tensor of the input's dtype."""
+    return value if isinstance(value, Tensor) else Tensor(np.asarray(value), dtype=like.dtype)
+
+
+def _same_shape(name: str, input: Tensor, target: Tensor) -> None:
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: input has shape {input.shape} but target has shape {target.shape}; they "
+            "must be the same (PyTorch would broadcast them, which is almost always a bug: "
+            "reshape one, e.g. target.reshape(input.shape))"
+        )
+
+
+def _constant(name: str, what: str, value: Any, like: Tensor) -> np.ndarray | None:
+    """A weight-like argument as a plain array of the input's dtype (it gets no gradient)."""
+    if value is None:
+        return None
+    array = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: {what} must be numeric, got dtype {array.dtype}")
+    return array.astype(like.dtype, copy=False)
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+# -- regression losses ------------------------------------------------------------------------
+
+
+def mse_loss(input: Tensor, target: ArrayLike, *, reduction: str = "mean") -> Tensor:
+    """(input - target)^2, averaged (or summed, or not reduced)."""
+    _check_reduction("mse_loss", reduction)
+    target = _as_tensor(target, input)
+    _same_shape("mse_loss", input, target)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Tensor, target: ArrayLike, *, reduction: str = "mean") -> Tensor:
+    """|input - target|, averaged (or summed, or not reduced); gradient 0 where they are equal."""
+    _check_reduction("l1_loss", reduction)
+    target = _as_tensor(target, input)
+    _same_shape("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+# -- classification losses ------------------------------------------------------------------
+
+
+def _class_targets(
+    name: str, input: Tensor, target: ArrayLike, ignore_index: int
+) -> tuple[Tensor, np.ndarray, tuple[int, ...]]:
+    """Check class-index targets; return input as (M, C) rows, targets as (M,), and the shape
+    of the unreduced loss. Inputs are (C,), (N, C) or (N, C, d1, ...): the class dim is 1."""
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if input.ndim == 0:
+        raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
+    c = input.shape[0] if input.ndim == 1 else input.shape[1]
+    expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+    if t.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name}: class-index targets must be integers, got dtype {t.dtype} with shape "
+            f"{t.shape} (use .long(), or pass class probabilities of the input's shape "
+            f"{input.shape})"
+        )
+    if t.shape != expected:
+        raise ValueError(
+            f"{name}: input has shape {input.shape} (class dim {0 if input.ndim == 1 else 1} of "
+            f"size {c}), so the target must have shape {expected}, got {t.shape}"
+        )
+    bad = (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad.any():
+        value = int(t[bad].flat[0])
+        raise IndexError(
+            f"{name}: target {value} is out of bounds: there are {c} classes, so class-index "
+            f"targets must be in [0, {c - 1}] (or ignore_index={ignore_index})"
+        )
+    if input.ndim == 1:
+        rows = input.reshape(1, c)
+    elif input.ndim == 2:
+        rows = input
+    else:  # (N, C, d1, ...) -> (N, d1, ..., C) -> (M, C)
+        order = (0, *range(2, input.ndim), 1)
+        rows = input.permute(*order).reshape(-1, c)
+    return rows, t.reshape(-1).astype(np.int64, copy=False), expected
+
+
+def _check_weight(name: str, weight: np.ndarray | None, classes: int) -> None:
+    if weight is not None and weight.shape != (classes,):
+        raise ValueError(
+            f"{name}: weight must have shape ({classes},), one per class, got {weight.shape}"
+        )
+
+
+def cross_entropy(
+    input: Tensor,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of logits ``input`` (C,), (N, C) or (N, C, d1, ...) against ``target``.
+
+    The target is either class indices (an integer tensor shaped like the input without its
+    class dim) or class probabilities (a float tensor of the input's shape). Class indices use a
+    fused log-softmax + NLL op: stable at any logit size, gradient softmax - one_hot.
+    """
+    _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.dtype.kind == "f" and t.shape == input.shape:
+        return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
+    rows, classes, loss_shape = _class_targets("cross_entropy", input, t, ignore_index)
+    w = _constant("cross_entropy", "weight", weight, input)
+    _check_weight("cross_entropy", w, rows.shape[1])
+    loss = nn_ops.CrossEntropy.apply(
+        rows, classes, w, int(ignore_index), float(label_smoothing), reduction
+    )
+    return loss.reshape(loss_shape) if reduction == "none" else loss
+
+
+def _cross_entropy_probs(
+    input: Tensor, target: ArrayLike, weight: Any, reduction: str, label_smoothing: float
+) -> Tensor:
+    """-sum_c w_c t_c log softmax(x)_c, from differentiable ops (the target gets a gradient too)."""
+    t = _as_tensor(target, input)
+    dim = 0 if input.ndim == 1 else 1
+    c = input.shape[dim]
+    if label_smoothing:
+        t = t * (1.0 - label_smoothing) + label_smoothing / c
+    logp = input.log_softmax(dim)
+    w = _constant("cross_entropy", "weight", weight, input)
+    _check_weight("cross_entropy", w, c)
+    if w is not None:  # weight per class, along the class dim
+        logp = logp * w.reshape((c,) + (1,) * (input.ndim - dim - 1))
+    loss = -(t * logp).sum(dim)
+    if reduction == "mean":  # PyTorch divides by the number of samples, not by the weights
+        return loss.sum() / float(max(input.data.size // c, 1))
+    return _reduce(loss, reduction)
+
+
+def nll_loss(
+    input: Tensor,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """-w_y input[y]: the negative log-likelihood of log-probabilities ``input`` (the class dim
+    is 1, as in cross_entropy, which is log_softmax followed by this)."""
+    _check_reduction("nll_loss", reduction)
+    rows, classes, loss_shape = _class_targets("nll_loss", input, target, ignore_index)
+    w = _constant("nll_loss", "weight", weight, input)
+    _check_weight("nll_loss", w, rows.shape[1])
+    keep = classes != ignore_index
+    safe = np.where(keep, classes, 0)
+    w_target = (w[safe] if w is not None else np.ones(len(safe), input.dtype)) * keep
+    w_target = w_target.astype(input.dtype, copy=False)
+    loss = -rows[np.arange(len(safe)), safe] * w_target
+    if reduction == "none":
+        return loss.reshape(loss_shape)
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / float(w_target.sum())
+
+
+def binary_cross_entropy(
+    input: Tensor, target: ArrayLike, weight: ArrayLike | None = None, *, reduction: str = "mean"
+) -> Tensor:
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1]; logs are clamped at
+    -100 as in PyTorch, so x = 0 or 1 gives a finite loss and gradient."""
+    _check_reduction("binary_cross_entropy", reduction)
+    target = _as_tensor(target, input)
+    _same_shape("binary_cross_entropy", input, target)
+    x = input.data
+    if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
+        raise ValueError(
+            f"binary_cross_entropy: all elements of input should be between 0 and 1 (found "
+            f"values in [{x.min()}, {x.max()}]); for logits use binary_cross_entropy_with_logits"
+        )
+    w = _broadcast_weight("binary_cross_entropy", "weight", weight, input)
+    return nn_ops.BinaryCrossEntropy.apply(input, target, w, reduction)
+
+
+def _broadcast_weight(name: str, what: str, value: Any, input: Tensor) -> np.ndarray | None:
+    w = _constant(name, what, value, input)
+    if w is not None:
+        try:
+            ok = np.broadcast_shapes(w.shape, input.shape) == input.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(
+                f"{name}: {what} of shape {w.shape} does not broadcast to the input's shape "
+                f"{input.shape}"
+            )
+    return w
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: ArrayLike,
+    weight: ArrayLike | None = None,
+    *,
+    reduction: str = "mean",
+    pos_weight: ArrayLike | None = None,
+) -> Tensor:
+    """Binary cross-entropy of sigmoid(input), computed from the logits without ever forming
+    sigmoid: max(x, 0) - x y + log(1 + e^-|x|), finite for any x. ``pos_weight`` (broadcast
+    along the last dim) weighs the positive term, as in PyTorch."""
+    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    target = _as_tensor(target, input)
+    _same_shape("binary_cross_entropy_with_logits", input, target)
+    if not dtypes.is_floating(input.dtype):
+        raise TypeError(
+            f"binary_cross_entropy_with_logits: input must be floating, got {input.dtype}"
+        )
+    name = "binary_cross_entropy_with_logits"
+    w = _broadcast_weight(name, "weight", weight, input)
+    pw = _broadcast_weight(name, "pos_weight", pos_weight, input)
+    return nn_ops.BCEWithLogits.apply(input, target, w, pw, reduction)

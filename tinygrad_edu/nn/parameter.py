@@ -1,0 +1,38 @@
+"""Parameter: a Tensor that a Module registers as something to train."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.tensor import ArrayLike, Tensor
+
+
+class Parameter(Tensor):
+    """A leaf Tensor with ``requires_grad=True`` that a Module lists in ``parameters()``.
+
+    Being a Tensor subclass is the whole trick: assigning one to a Module attribute registers it,
+    and every op treats it as the tensor it is. Python numbers and lists become float32 (an
+    ndarray keeps its dtype, as everywhere in tinygrad_edu). Made from a Tensor, it shares that
+    tensor's array, as ``torch.nn.Parameter(t)`` shares t's storage.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: ArrayLike | None = None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty(0, dtype=np.float32)
+        shared = data.data if isinstance(data, Tensor) else None
+        super().__init__(data if shared is None else 0.0, requires_grad=False)
+        if shared is not None:
+            self.data = shared
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # copy.deepcopy and pickle: rebuild from a copy of the values (the graph is never copied).
+        return (Parameter, (self.data.copy(), self.requires_grad))

@@ -1,0 +1,251 @@
+"""Fused ops for neural networks: one node where a chain of primitives would be slow or unstable.
+
+- ``Linear``: x @ W^T + b in one node (one matmul forward, two backward, no transpose node).
+- ``CrossEntropy``: log-softmax and negative log-likelihood with class-index targets. Fused, the
+  gradient is simply softmax - one_hot: no log of a tiny probability, no (N, C) one-hot graph.
+- ``BinaryCrossEntropy``: -(y log x + (1 - y) log(1 - x)) with logs clamped at -100 (PyTorch's
+  rule), so x = 0 or 1 gives a finite loss; its gradient divides by max(x (1 - x), 1e-12).
+- ``BCEWithLogits``: the same loss on logits, in the form that never overflows.
+
+Like the primitive ops, each backward is written with operations that mean the same on ndarrays
+and on Tensors: the engine runs it on arrays for a plain ``backward()`` (fast), and on Tensors
+under ``create_graph=True`` (so second derivatives work). Where the two need different calls, the
+branch is on ``isinstance(grad, np.ndarray)``. Weights, targets of class indices and the
+reduction are constants: plain arrays or Python values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.ops import dual
+from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.unary import stable_sigmoid
+
+
+class Linear(Function):
+    """out = x @ W^T + b;  dx = grad @ W, dW = grad^T @ x (over all batch rows), db = sum grad"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> np.ndarray:
+        ctx.save_for_backward(x, weight)
+        out = x.data @ weight.data.T
+        if bias is not None:
+            out += bias.data  # out is a fresh array: add in place
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, Any]:
+        x, weight = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        out_f, in_f = weight.shape
+        dx = grad @ weight if need_x else None
+        # Every leading dim is a batch dim: fold them into one, so dW is one matmul.
+        g2 = grad.reshape(-1, out_f)
+        dw = g2.T @ x.reshape(-1, in_f) if need_w else None
+        db = g2.sum(axis=0) if need_b else None
+        return dx, dw, db
+
+
+def _reduce(loss: np.ndarray, reduction: str, denominator: float | None = None) -> np.ndarray:
+    """Apply 'none' | 'sum' | 'mean' (mean divides by ``denominator``, default: the count)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return np.asarray(total)
+    count = float(loss.size if denominator is None else denominator)
+    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is nan, as in PyTorch
+        return np.asarray(total / count, dtype=loss.dtype)
+
+
+def _per_element_grad(grad: Any, shape: tuple[int, ...], reduction: str, denominator: float) -> Any:
+    """The upstream gradient for each element of the unreduced loss."""
+    if reduction == "none":
+        return grad
+    g = dual.expand(grad, shape)
+    return g / denominator if reduction == "mean" else g
+
+
+class CrossEntropy(Function):
+    """loss_i = -sum_c q_ic log softmax(x_i)_c  with  q_ic = (1 - s) w_y 1[c = y_i] + s w_c / C;
+    dx_i = grad_i (softmax(x_i) sum_c q_ic - q_i)
+
+    x is (N, C) logits, target (N,) class indices (an int array), ``weight`` (C,) class weights
+    or None, s the label smoothing. Rows whose target is ``ignore_index`` have q = 0. The mean
+    divides by sum_i w_{y_i} over the rows not ignored, as PyTorch's.
+    """
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        target: np.ndarray,
+        weight: np.ndarray | None,
+        ignore_index: int,
+        smoothing: float,
+        reduction: str,
+    ) -> np.ndarray:
+        n, c = x.shape
+        # log-softmax, keeping the softmax too: backward's softmax - one_hot, in the textbook's
+        # order (e / sum is more accurate than exp(logp) where logp is large and negative).
+        shifted = x.data - np.max(x.data, axis=1, keepdims=True)
+        probs = np.exp(shifted)
+        total = probs.sum(axis=1, keepdims=True)
+        logp = shifted - np.log(total)
+        probs /= total
+        keep = target != ignore_index
+        safe = np.where(keep, target, 0)  # ignored rows read class 0, then get weight 0
+        rows = np.arange(n)
+        w_target = (weight[safe] if weight is not None else np.ones(n, logp.dtype)) * keep
+        loss = -logp[rows, safe] * w_target
+        if smoothing:
+            w_all = weight if weight is not None else 1.0
+            smooth = -(logp * w_all).sum(axis=1) * keep
+            loss = (1.0 - smoothing) * loss + (smoothing / c) * smooth
+        loss = loss.astype(logp.dtype, copy=False)
+        ctx.probs, ctx.safe, ctx.keep, ctx.w_target = probs, safe, keep, w_target
+        ctx.denominator = float(w_target.sum())
+        return _reduce(loss, reduction, ctx.denominator)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> Any:
+        x, _, weight, _, smoothing, reduction = ctx.inputs
+        n, c = x.shape
+        g = _per_element_grad(grad, (n,), reduction, ctx.denominator)
+        rows, safe, keep = np.arange(n), ctx.safe, ctx.keep
+        dtype = ctx.probs.dtype
+        # q_i summed over classes: the softmax term's coefficient.
+        q_sum = (1.0 - smoothing) * ctx.w_target
+        if smoothing:
+            q_sum = q_sum + (smoothing / c) * (weight.sum() if weight is not None else c) * keep
+        q_sum = q_sum.astype(dtype, copy=False)
+        if isinstance(grad, np.ndarray):  # plain backward: build the result in one buffer
+            plain = weight is None and not smoothing and keep.all()  # q_sum = 1 on every row
+            dx = ctx.probs.copy() if plain else ctx.probs * q_sum[:, None]
+            dx[rows, safe] -= ((1.0 - smoothing) * ctx.w_target).astype(dtype, copy=False)
+            if smoothing:
+                w_row = weight if weight is not None else np.ones(c, dtype)
+                dx -= (keep * (smoothing / c))[:, None] * w_row.astype(dtype, copy=False)
+            dx *= g[:, None]
+            return dx
+        # create_graph: the same formula in Tensor ops, softmax recomputed differentiably from x.
+        q = np.zeros((n, c), dtype)
+        q[rows, safe] = (1.0 - smoothing) * ctx.w_target
+        if smoothing:
+            w_row = weight if weight is not None else np.ones(c, dtype)
+            q += (keep * (smoothing / c))[:, None] * w_row
+        return (x.softmax(1) * q_sum[:, None] - q) * g.reshape(n, 1)
+
+
+def _clamp_min(a: Any, lo: float) -> Any:
+    return np.maximum(a, lo) if isinstance(a, np.ndarray) else a.clamp(min=lo)
+
+
+def _log_clamped(a: np.ndarray) -> np.ndarray:
+    """log(a), but never below -100 (PyTorch's BCE rule, so log(0) does not give inf)."""
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(a), -100.0)
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -w (y log x + (1 - y) log(1 - x)), logs >= -100;
+    dx = grad w (x - y) / max(x (1 - x), 1e-12),  dy = grad w (log(1 - x) - log x)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Any, x: Any, y: Any, weight: np.ndarray | None, reduction: str) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        dtype = x.dtype
+        log_x, log_1mx = _log_clamped(x.data), _log_clamped(1.0 - x.data)
+        loss = -(y.data * log_x + (1.0 - y.data) * log_1mx)
+        if weight is not None:
+            loss = loss * weight
+        ctx.log_x, ctx.log_1mx = log_x, log_1mx  # for dy on the array path
+        return _reduce(loss.astype(dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.saved_tensors
+        weight, reduction = ctx.inputs[2], ctx.inputs[3]
+        g = _per_element_grad(grad, x.shape, reduction, float(np.prod(x.shape)))
+        if weight is not None:
+            g = g * weight.astype(x.dtype, copy=False)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        dx = g * (x - y) / _clamp_min(x * (1.0 - x), 1e-12) if need_x else None
+        dy = None
+        if need_y:
+            if isinstance(grad, np.ndarray):
+                dy = g * (ctx.log_1mx - ctx.log_x)
+            else:  # differentiable logs; clamp keeps them finite where x is exactly 0 or 1
+                dy = g * ((1.0 - x).log().clamp(min=-100.0) - x.log().clamp(min=-100.0))
+        return dx, dy
+
+
+def _softplus_neg(x: Any) -> Any:
+    """log(1 + e^-x) = max(-x, 0) + log1p(e^-|x|): never exponentiates a positive number."""
+    if isinstance(x, np.ndarray):
+        return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+    return (-x).relu() + ((-x.abs()).exp() + 1.0).log()
+
+
+def _sigmoid(x: Any) -> Any:
+    return stable_sigmoid(x) if isinstance(x, np.ndarray) else x.sigmoid()
+
+
+class BCEWithLogits(Function):
+    """loss = w ((1 - y) x + l log(1 + e^-x)), l = 1 + (p - 1) y (p: pos_weight; l = 1 without);
+    dx = grad w ((1 - y) - l sigmoid(-x)),  dy = grad w ((p - 1) log(1 + e^-x) - x)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(
+        ctx: Any,
+        x: Any,
+        y: Any,
+        weight: np.ndarray | None,
+        pos_weight: np.ndarray | None,
+        reduction: str,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, y)
+        sp = _softplus_neg(x.data)
+        if pos_weight is None:
+            loss = (1.0 - y.data) * x.data + sp
+        else:
+            loss = (1.0 - y.data) * x.data + (1.0 + (pos_weight - 1.0) * y.data) * sp
+        if weight is not None:
+            loss = loss * weight
+        return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+        x, y = ctx.saved_tensors
+        weight, pos_weight, reduction = ctx.inputs[2:5]
+        dtype = x.dtype
+        g = _per_element_grad(grad, x.shape, reduction, float(np.prod(x.shape)))
+        if weight is not None:
+            g = g * weight.astype(dtype, copy=False)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        dx = dy = None
+        if pos_weight is None:
+            dx = g * (_sigmoid(x) - y) if need_x else None
+            dy = g * -x if need_y else None
+        else:
+            pm1 = (pos_weight - 1.0).astype(dtype, copy=False)
+            if need_x:
+                dx = g * ((1.0 - y) - (y * pm1 + 1.0) * (1.0 - _sigmoid(x)))
+            if need_y:
+                dy = g * (_softplus_neg(x) * pm1 - x)
+        # weight or pos_weight may have broadcast x and y to a larger shape.
+        dx = unbroadcast(dx, x.shape) if dx is not None else None
+        dy = unbroadcast(dy, y.shape) if dy is not None else None
+        return dx, dy
