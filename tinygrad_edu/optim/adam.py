@@ -1,0 +1,120 @@
+"""Adam and AdamW, with exactly the arithmetic of PyTorch's single-tensor implementation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), as torch.optim.Adam. At step t, with g the gradient:
+
+        g = g + weight_decay * p                      (L2 penalty; AdamW decays p instead)
+        m = m + (1 - beta1) (g - m)                   (the moving averages start at 0)
+        v = beta2 v + (1 - beta2) g^2
+        v_max = max(v_max, v) if amsgrad              (then used in place of v)
+        p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Dividing by the bias corrections undoes the averages' pull towards their zero start.
+    """
+
+    decoupled = False  # AdamW sets this: weight decay shrinks p instead of adding to g
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        if group["lr"] < 0:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        if group["eps"] < 0:
+            raise ValueError(f"Invalid epsilon value: {group['eps']}")
+        betas = tuple(group["betas"])
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {group['betas']}")
+        for i, beta in enumerate(betas):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (must be in [0, 1))")
+        if group["weight_decay"] < 0:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = Tensor(np.zeros_like(p.data))
+            state["exp_avg_sq"] = Tensor(np.zeros_like(p.data))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = Tensor(np.zeros_like(p.data))
+        state["step"] += 1
+        t = state["step"]
+        if group["maximize"]:
+            grad = -grad
+        if wd != 0:
+            if self.decoupled:
+                p.data *= 1.0 - lr * wd
+            else:
+                grad = grad + wd * p.data  # a new array: p.grad itself must not change
+        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p)
+        np.subtract(grad, m, out=buf)  # m.lerp_(g, 1 - beta1), as torch computes it
+        buf *= 1.0 - beta1
+        m += buf
+        v *= beta2
+        np.multiply(grad, grad, out=buf)
+        buf *= 1.0 - beta2
+        v += buf
+        if group["amsgrad"]:
+            v_max = state["max_exp_avg_sq"].data
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
+        step_size = lr / (1.0 - beta1**t)
+        np.sqrt(v, out=buf)
+        buf /= (1.0 - beta2**t) ** 0.5  # ** 0.5, not math.sqrt: torch's exact rounding
+        buf += eps  # denominator; eps > 0 keeps it away from 0 (eps = 0 and v = 0 gives nan)
+        np.divide(m, buf, out=buf)
+        buf *= step_size
+        p.data -= buf
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as torch.optim.AdamW:
+    p = p (1 - lr weight_decay) before the Adam step, instead of adding weight_decay p to g."""
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,0 +1,75 @@
+"""Stochastic gradient descent, with PyTorch's momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.tensor import Tensor
+
+
+class SGD(Optimizer):
+    """p <- p - lr * d, where (as torch.optim.SGD, g the gradient, negated if maximize):
+
+    g = g + weight_decay * p
+    b = g at the first step, else momentum * b + (1 - dampening) * g
+    d = g + momentum * b if nesterov, else b      (d = g when momentum == 0)
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        if group["lr"] < 0:
+            raise ValueError(f"Invalid learning rate: {group['lr']}")
+        if group["momentum"] < 0:
+            raise ValueError(f"Invalid momentum value: {group['momentum']}")
+        if group["weight_decay"] < 0:
+            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                "Nesterov momentum requires a momentum and zero dampening, got "
+                f"momentum={group['momentum']}, dampening={group['dampening']}"
+            )
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        lr, momentum = float(group["lr"]), float(group["momentum"])
+        wd = float(group["weight_decay"])
+        if group["maximize"]:
+            grad = -grad
+        if wd != 0:
+            grad = grad + wd * p.data  # a new array: p.grad itself must not change
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = Tensor(grad)  # Tensor() copies
+            else:
+                b = buf.data
+                b *= momentum
+                b += (1.0 - float(group["dampening"])) * grad
+            grad = grad + momentum * buf.data if group["nesterov"] else buf.data
+        step = self._buffer(p)
+        np.multiply(grad, lr, out=step)
+        p.data -= step
