@@ -14,6 +14,7 @@ from tinygrad_edu.dtypes import bool_, float16, float32, float64, int32, int64
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.random import manual_seed
 from tinygrad_edu.serialization import load, save
+from tinygrad_edu import autograd, data, nn, optim  # as torch.nn: reachable after one import
 
 zeros = Tensor.zeros
 ones = Tensor.ones
@@ -31,8 +32,10 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "arange",
+    "autograd",
     "bool_",
     "cat",
+    "data",
     "enable_grad",
     "eye",
     "float16",
@@ -47,9 +50,11 @@ __all__ = [
     "is_grad_enabled",
     "load",
     "manual_seed",
+    "nn",
     "no_grad",
     "ones",
     "ones_like",
+    "optim",
     "rand",
     "rand_like",
     "randn",

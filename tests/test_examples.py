@@ -1,0 +1,126 @@
+"""Smoke tests for examples/: each runs on a tiny budget, writes its files, prints its figure.
+
+The examples need the `examples` extra (tqdm, matplotlib, scikit-learn); without it these tests
+are skipped.
+"""
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("sklearn")
+pytest.importorskip("tqdm")
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+NAMES = ["regression", "xor", "classifier", "autoencoder", "rnn", "dream"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _example(name: str):
+    """Import examples/<name>.py as a module (the examples are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _assert_png(path: Path) -> None:
+    assert path.is_file(), f"{path} was not written"
+    assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_help(name):
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / f"{name}.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout and "--out" in result.stdout
+
+
+def test_regression_smoke(tmp_path, capsys):
+    result = _example("regression").main(
+        ["--steps", "20", "--samples", "30", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "regression.png")
+    assert out.count("w.r.t. all 13 weights (float64): passed") == 2  # MSE and MAE
+    assert re.search(r"final training loss: MSE fit \d+\.\d+ \(MSE\), MAE fit \d+\.\d+", out)
+    assert np.isfinite(result["MSE_loss"]) and np.isfinite(result["MAE_loss"])
+
+
+def test_xor_learns_all_four(tmp_path, capsys):
+    result = _example("xor").main(["--out", str(tmp_path)])  # the default budget
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "xor.png")
+    assert "4/4 correct" in out and result["correct"] == 4
+    assert out.count("predicted") == 4
+
+
+def test_classifier_smoke_and_checkpoint(tmp_path, capsys):
+    result = _example("classifier").main(
+        ["--epochs", "1", "--limit", "200", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "classifier.png")
+    assert re.search(r"test loss \d+\.\d+, test accuracy \d+\.\d+%", out)
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+    import tinygrad_edu
+
+    state = tinygrad_edu.load(tmp_path / "classifier.npz")
+    assert state["0.weight"].shape == (32, 64) and state["2.weight"].shape == (10, 32)
+    assert state["0.weight"].dtype == np.float32
+
+    # dream.py picks the checkpoint up from the same directory
+    dream = _example("dream").main(["--steps", "5", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "dream.png")
+    assert "no classifier checkpoint" not in out
+    assert out.count("  dreamed ") == 10 and "mean confidence of the dreamed digits" in out
+    assert 0.0 <= dream["mean_confidence"] <= 1.0
+
+
+def test_classifier_default_run_reaches_95_percent(tmp_path, capsys):
+    result = _example("classifier").main(["--out", str(tmp_path)])
+    assert result["test_accuracy"] >= 0.95, capsys.readouterr().out
+
+
+def test_dream_trains_a_classifier_when_none_exists(tmp_path, capsys):
+    _example("dream").main(["--steps", "3", "--train-epochs", "1", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert "no classifier checkpoint found" in out
+    assert (tmp_path / "classifier.npz").is_file()
+    _assert_png(tmp_path / "dream.png")
+
+
+def test_autoencoder_smoke(tmp_path, capsys):
+    result = _example("autoencoder").main(
+        ["--epochs", "1", "--probe-epochs", "1", "--limit", "200", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "autoencoder.png")
+    with np.load(tmp_path / "features.npz", allow_pickle=False) as features:
+        assert features["x_train"].shape == (200, 32)
+        assert features["x_test"].shape[1] == 32
+        assert len(features["y_test"]) == len(features["x_test"])
+    assert re.search(r"linear classifier on the 32-d codes: test accuracy \d+\.\d+%", out)
+    assert 0.0 <= result["probe_accuracy"] <= 1.0
+
+
+def test_rnn_smoke(tmp_path, capsys):
+    result = _example("rnn").main(
+        ["--epochs", "1", "--limit", "100", "--hidden", "16", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "rnn.png")
+    assert re.search(r"test accuracy \d+\.\d+% on \"digit >= 5\"", out)
+    assert 0.0 <= result["test_accuracy"] <= 1.0
