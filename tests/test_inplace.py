@@ -187,6 +187,41 @@ def test_in_place_matches_torch() -> None:
     np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
 
 
+def _uses_before_and_after(x):
+    """Ops that read t before it changes in place (no saved tensors: Add, Neg) and after."""
+    t = x * 1.0
+    before = -(t + 2.0)  # recorded before the in-place ops: these read t's old value
+    t.mul_(3.0)
+    t.add_(x)  # two rebases: the old value is two stand-ins back
+    return (before * 5.0 + t * t).sum()
+
+
+def test_nodes_recorded_before_an_in_place_change_get_the_old_value_s_gradient() -> None:
+    x = leaf([0.5, -1.5, 2.0])
+    _uses_before_and_after(x).backward()
+    # before = -(x + 2), t = 3x + x = 4x: loss = sum(-5 (x + 2) + 16 x^2)
+    np.testing.assert_allclose(x.grad.numpy(), -5 + 32 * x.numpy())
+    assert gradcheck(_uses_before_and_after, (leaf([0.5, -1.5, 2.0]),))
+
+
+def test_a_plain_tensor_brought_into_the_graph_sends_nothing_to_its_earlier_uses() -> None:
+    x = leaf([1.0, 2.0])
+    t = Tensor(np.zeros(2))
+    early = t + x  # recorded (x needs a gradient) while t needed none: t's edge is dead
+    t.add_(x)
+    (early + t * t).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 1 + 2 * x.numpy())
+
+
+def test_uses_before_an_in_place_change_match_torch() -> None:
+    torch = pytest.importorskip("torch")
+    a = np.array([0.5, -1.5, 2.0])
+    x, xt = leaf(a), torch.tensor(a, requires_grad=True)
+    _uses_before_and_after(x).backward()
+    _uses_before_and_after(xt).backward()
+    np.testing.assert_allclose(x.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+
+
 # -- versions, dtypes, shapes, views ---------------------------------------------------------
 
 

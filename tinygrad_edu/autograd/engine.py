@@ -1,9 +1,11 @@
 """The backward engine: walk the graph from the output back to the leaves, once.
 
-1. Order: an iterative depth-first search lists every tensor that needs a gradient after all the
-   tensors it feeds into (reverse topological order). Iterative, so a chain of 100,000 ops works.
-2. Walk that list, calling each node's backward with the summed gradient of its output, and add
-   what it returns into the gradients of its inputs. Leaves keep theirs in ``.grad``.
+Every recorded node gets a sequence number when it is made (``Function.apply``), and an op's
+inputs always exist before the op runs: so anything computed FROM a tensor has a larger number
+than the tensor's own node. The walk therefore keeps the tensors that have a gradient waiting in a
+heap, and always takes the one with the newest node: by then every tensor computed from it has
+already passed its share back, so its gradient is complete. One pass, no separate sort, no
+recursion (a chain of 100,000 ops is fine). Leaves (number 0) come last, in the order reached.
 """
 
 from __future__ import annotations
@@ -20,27 +22,44 @@ if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
 
 
+def _edge(x: Tensor, seq: int) -> Tensor:
+    """The tensor that node number ``seq`` really read as its input ``x``.
+
+    Normally x itself. But if x was changed in place after that node used it, x now carries the
+    in-place op's newer node; the value the node read lives on in the stand-in the in-place op
+    made (``autograd/inplace.py``), so its gradient goes there.
+    """
+    fn = x.grad_fn
+    while fn is not None and fn._seq > seq and fn._rebased_from is not None:
+        x = fn._rebased_from
+        fn = x.grad_fn
+    return x
+
+
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Tensors that need a gradient, each after every tensor computed from it."""
+    """The tensors that need a gradient, in the order backward visits them from ``root``:
+    nodes newest first, then the leaves in the order the walk reaches them."""
     tensor_type = _tensor.Tensor
-    order: list[Tensor] = []
-    visited: set[int] = set()  # ids, for membership only: the order comes from the list
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
-    while stack:
-        t, children_done = stack.pop()
-        if children_done:
-            order.append(t)
-            continue
-        if id(t) in visited:
-            continue
-        visited.add(id(t))
-        stack.append((t, True))
-        if t.grad_fn is not None:
-            for x in t.grad_fn.inputs:
-                if isinstance(x, tensor_type) and x.requires_grad and id(x) not in visited:
-                    stack.append((x, False))
-    order.reverse()
-    return order
+    if root.grad_fn is None:
+        return [root]
+    heap, waiting = [-root.grad_fn._seq], {root.grad_fn._seq: root}
+    leaves: dict[int, Tensor] = {}
+    order = []
+    while heap:
+        seq = -heapq.heappop(heap)
+        t = waiting[seq]
+        order.append(t)
+        node: Any = t.grad_fn  # only tensors with a node wait in the heap
+        for x in node.inputs:
+            if isinstance(x, tensor_type) and x.requires_grad:
+                x = _edge(x, seq)
+                fn = x.grad_fn
+                if fn is None:
+                    leaves.setdefault(id(x), x)
+                elif fn._seq not in waiting:
+                    waiting[fn._seq] = x
+                    heapq.heappush(heap, -fn._seq)
+    return order + [x for x in leaves.values() if x.requires_grad]
 
 
 def run_backward(
@@ -56,103 +75,126 @@ def run_backward(
     of ``inputs`` (``autograd.grad``) their gradients are returned instead and no ``.grad`` changes.
     """
     tensor_type = _tensor.Tensor
-    if len(roots) == 1:
-        order = topological_order(roots[0])
-    else:  # a virtual root that feeds on every real one keeps one walk for all of them
-        order, seen = [], set()
-        for r in roots:
-            for t in topological_order(r):
-                if id(t) not in seen:
-                    seen.add(id(t))
-                    order.append(t)
-        order = _merge_orders(order)
-
-    # A gradient in flight is a Tensor when create_graph records it, and otherwise whatever the
-    # producing backward returned: usually a plain ndarray (see Function.backward_on_arrays).
+    heappush, heappop = heapq.heappush, heapq.heappop
+    # Tensors with a node wait in ``heap`` (node numbers, negated: heapq pops the smallest), found
+    # through ``waiting``; their gradients summed so far are in ``pending``. A gradient in flight
+    # is a Tensor when create_graph records it, otherwise whatever the producing backward
+    # returned: usually a plain ndarray (see Function.backward_on_arrays). Leaves have no node:
+    # they collect in ``leaf_grads`` (by id, in the order reached) and are done last.
+    heap: list[int] = []
+    waiting: dict[int, Tensor] = {}
     pending: dict[int, Any] = {}
+    leaves: dict[int, Tensor] = {}
+    leaf_grads: dict[int, Any] = {}
+
+    def send(x: Tensor, g: Any) -> None:
+        fn = x.grad_fn
+        key, into = (fn._seq, pending) if fn is not None else (id(x), leaf_grads)
+        prev = into.get(key)
+        if prev is None:
+            into[key] = g
+            if fn is None:
+                leaves[key] = x
+            else:
+                waiting[key] = x
+                heappush(heap, -key)
+        elif isinstance(prev, tensor_type) or isinstance(g, tensor_type):
+            into[key] = as_tensor(prev) + g
+        else:
+            into[key] = prev + g
+
+    def as_tensor(g: Any) -> Tensor:
+        return g if isinstance(g, tensor_type) else tensor_type._wrap(g, False, None)
+
+    def take(t: Tensor, grad: Any) -> Any:
+        """Hooks, autograd.grad's results and .grad for a tensor whose gradient is complete."""
+        if t._hooks:
+            for hook in list(t._hooks.values()):
+                new = hook(as_tensor(grad))
+                if new is not None:
+                    grad = new if isinstance(new, tensor_type) else tensor_type(new, dtype=t.dtype)
+        if wanted is not None:
+            if id(t) in wanted:
+                results[wanted[id(t)]] = as_tensor(grad)
+        elif t.grad_fn is None or t._retains_grad:
+            _accumulate_leaf(t, as_tensor(grad), create_graph, given)
+        return grad
+
     for r, seed in zip(roots, grads):
-        pending[id(r)] = pending[id(r)] + seed if id(r) in pending else seed
+        send(r, seed)
     wanted = {id(x): i for i, x in enumerate(inputs)} if inputs is not None else None
     results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
     # Arrays handed to a leaf's .grad so far: a second leaf getting the same one gets a copy, so
     # changing one .grad in place can never change another.
     given: set[int] = {id(g.data) for g in grads}
-
-    def as_tensor(g: Any) -> Tensor:
-        return g if isinstance(g, tensor_type) else tensor_type._wrap(g, False, None)
+    on_arrays = not create_graph
 
     with grad_mode.set_grad_enabled(create_graph):
-        for t in order:
-            grad = pending.pop(id(t), None)
-            if grad is None:
-                continue
-            if t._hooks:
-                for hook in list(t._hooks.values()):
-                    new = hook(as_tensor(grad))
-                    if new is not None:
-                        grad = (
-                            new if isinstance(new, tensor_type) else tensor_type(new, dtype=t.dtype)
-                        )
-            if wanted is not None and id(t) in wanted:
-                results[wanted[id(t)]] = as_tensor(grad)
-            ctx = t.grad_fn
-            if ctx is None:
-                if wanted is None:
-                    _accumulate_leaf(t, as_tensor(grad), create_graph, given)
-                continue
-            if t._retains_grad and wanted is None:
-                _accumulate_leaf(t, as_tensor(grad), create_graph, given)
+        while heap:
+            seq = -heappop(heap)
+            t = waiting.pop(seq)
+            grad = pending.pop(seq)
+            if t._hooks or wanted is not None or t._retains_grad:
+                grad = take(t, grad)
+            ctx: Any = t.grad_fn
             if ctx._released:
                 raise RuntimeError(
                     f"{type(ctx).__name__}: trying to backward through the graph a second time "
                     "(its saved tensors were freed by the first backward). Pass retain_graph=True "
                     "to the first backward() if you need to go through the graph again."
                 )
-            on_arrays = ctx.backward_on_arrays and not create_graph
-            if on_arrays:
-                ctx._arrays = True
-                try:
-                    in_grads = ctx.backward(
-                        ctx, grad.data if isinstance(grad, tensor_type) else grad
-                    )
-                finally:
-                    ctx._arrays = False
+            if on_arrays and ctx.backward_on_arrays:
+                ctx._arrays = True  # saved tensors come as ndarrays
+                in_grads = ctx.backward(ctx, grad.data if isinstance(grad, tensor_type) else grad)
             else:
+                ctx._arrays = False
                 in_grads = ctx.backward(ctx, as_tensor(grad))
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             if anomaly._enabled:
                 anomaly.check_backward(ctx, in_grads)
-            if len(in_grads) > len(ctx.inputs) and any(
-                g is not None for g in in_grads[len(ctx.inputs) :]
+            inputs_ = ctx.inputs
+            if len(in_grads) > len(inputs_) and any(
+                g is not None for g in in_grads[len(inputs_) :]
             ):
                 raise RuntimeError(
                     f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                    f"{len(ctx.inputs)} inputs"
+                    f"{len(inputs_)} inputs"
                 )
-            for x, g in zip(ctx.inputs, in_grads):
+            for x, g in zip(inputs_, in_grads):
                 if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
                     continue
                 if create_graph and not isinstance(g, tensor_type):
-                    g = tensor_type(g, dtype=x.dtype)
+                    g = tensor_type(g, dtype=x.data.dtype)
                 elif not isinstance(g, (np.ndarray, tensor_type)):
-                    g = np.asarray(g, dtype=x.dtype)
-                if g.shape != x.shape:
+                    g = np.asarray(g, dtype=x.data.dtype)
+                if g.shape != x.data.shape:
                     raise RuntimeError(
                         f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
-                        f"for an input of shape {x.shape}"
+                        f"for an input of shape {x.data.shape}"
                     )
-                if g.dtype != x.dtype:
-                    g = g.to(x.dtype) if isinstance(g, tensor_type) else g.astype(x.dtype)
-                prev = pending.get(id(x))
+                if g.dtype is not x.data.dtype and g.dtype != x.data.dtype:
+                    g = g.to(x.data.dtype) if isinstance(g, tensor_type) else g.astype(x.data.dtype)
+                fn = x.grad_fn
+                if fn is None or fn._seq > seq:  # a leaf, or x was changed in place since
+                    x = _edge(x, seq)
+                    if x.requires_grad:
+                        send(x, g)
+                    continue
+                # send(x, g) for the common case, inlined: this runs once per edge of the graph.
+                prev = pending.get(fn._seq)
                 if prev is None:
-                    pending[id(x)] = g
+                    pending[fn._seq] = g
+                    waiting[fn._seq] = x
+                    heappush(heap, -fn._seq)
                 elif isinstance(prev, tensor_type) or isinstance(g, tensor_type):
-                    pending[id(x)] = as_tensor(prev) + g
+                    pending[fn._seq] = as_tensor(prev) + g
                 else:
-                    pending[id(x)] = prev + g
+                    pending[fn._seq] = prev + g
             if not retain_graph:
                 ctx.release()
+        for key, x in leaves.items():
+            take(x, leaf_grads[key])
     return results
 
 
@@ -170,32 +212,3 @@ def _accumulate_leaf(t: Tensor, grad: Tensor, create_graph: bool, given: set[int
         t.grad = grad
     else:
         t.grad = t.grad + grad  # out of place: an earlier .grad someone holds stays unchanged
-
-
-def _merge_orders(order: list[Tensor]) -> list[Tensor]:
-    """Re-sort the union of several topological orders so the whole list is one.
-
-    Kahn's algorithm: a tensor is ready once every tensor computed from it has been placed; among
-    ready ones the earliest in ``order`` goes first, which keeps the walk deterministic.
-    """
-    tensor_type = _tensor.Tensor
-    position = {id(t): i for i, t in enumerate(order)}
-    consumers: dict[int, int] = {id(t): 0 for t in order}
-    for t in order:
-        if t.grad_fn is not None:
-            for x in t.grad_fn.inputs:
-                if isinstance(x, tensor_type) and id(x) in consumers:
-                    consumers[id(x)] += 1
-    ready = [(position[id(t)], t) for t in order if consumers[id(t)] == 0]
-    heapq.heapify(ready)
-    out: list[Tensor] = []
-    while ready:
-        _, t = heapq.heappop(ready)
-        out.append(t)
-        if t.grad_fn is not None:
-            for x in t.grad_fn.inputs:
-                if isinstance(x, tensor_type) and id(x) in consumers:
-                    consumers[id(x)] -= 1
-                    if consumers[id(x)] == 0:
-                        heapq.heappush(ready, (position[id(x)], x))
-    return out

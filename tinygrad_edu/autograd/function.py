@@ -22,6 +22,7 @@ graph node stored as ``y.grad_fn``. Backward is written with Tensor operations, 
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,9 @@ from tinygrad_edu.autograd import anomaly, grad_mode
 
 if TYPE_CHECKING:
     from tinygrad_edu.tensor import Tensor
+
+# Numbers the recorded nodes in creation order: the backward walk's schedule (autograd/engine.py).
+_sequence = itertools.count(1)
 
 
 class Function:
@@ -46,6 +50,8 @@ class Function:
     _out_version = 0
     _released = False
     _arrays = False  # set by the engine while backward runs on plain ndarrays
+    _seq = 0  # creation number, set when the node is recorded
+    _rebased_from: Tensor | None = None  # set on an in-place op's node (autograd/inplace.py)
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
     save_output = False
@@ -71,7 +77,8 @@ class Function:
                 "backward() if you need to go through the graph again."
             )
         for i, (t, v) in enumerate(zip(self._saved, self._versions)):
-            if t._version != v:
+            vc = t._vc  # t._version, without the property call (this runs once per node)
+            if (vc[0] if vc is not None else 0) != v:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                     f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
@@ -79,7 +86,7 @@ class Function:
                     "op, or .clone() the tensor before changing it."
                 )
         if self._arrays:
-            return tuple(t.data for t in self._saved)
+            return tuple([t.data for t in self._saved])
         return self._saved
 
     @property
@@ -88,7 +95,8 @@ class Function:
         out = self._out() if self._out is not None else None
         if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
-        if out._version != self._out_version:
+        vc = out._vc
+        if (vc[0] if vc is not None else 0) != self._out_version:
             raise RuntimeError(
                 f"{type(self).__name__}: its output (shape {out.shape}), which its backward "
                 f"formula reads, was modified by an in-place operation ({_last_inplace(out)}): "
@@ -99,16 +107,16 @@ class Function:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        return tuple(isinstance(x, _tensor.Tensor) and x.requires_grad for x in self.inputs)
+        tensor_type = _tensor.Tensor
+        return tuple([isinstance(x, tensor_type) and x.requires_grad for x in self.inputs])
 
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
-        inputs = self.inputs
-        extras = getattr(self, "__dict__", None)
-        if extras:
-            extras.clear()  # what forward saved on ctx; the flags below live here too, so set after
-        self.inputs = inputs
-        self._released = True
+        # A fresh __dict__ drops everything forward saved on ctx (saved tensors, ctx.probs, ...).
+        kept = {"inputs": self.inputs, "_seq": self._seq, "_released": True}
+        if self._rebased_from is not None:
+            kept["_rebased_from"] = self._rebased_from
+        self.__dict__ = kept
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -140,8 +148,9 @@ class Function:
             else:
                 return tensor_type._wrap(out, False, None)
             ctx.inputs = args
-            if ctx._saved:
-                ctx._versions = tuple(t._version for t in ctx._saved)
+            ctx._seq = next(_sequence)
+            if ctx._saved:  # their versions now, to catch in-place changes before backward
+                ctx._versions = tuple([t._vc[0] if t._vc is not None else 0 for t in ctx._saved])
             result = tensor_type._wrap(out, True, ctx)
             if cls.save_output:
                 ctx._out = weakref.ref(result)

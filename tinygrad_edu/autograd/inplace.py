@@ -98,11 +98,13 @@ def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> 
     t.data, t.grad_fn, t.requires_grad = result.data, result.grad_fn, True
     t._bump_version(name)
     node = result.grad_fn
-    if (
-        node is not None and node._out is not None
-    ):  # a node that reads its output in backward now reads t
-        node._out = weakref.ref(t)
-        node._out_version = t._version
+    if node is not None and node is not old.grad_fn:
+        # Nodes recorded before this op that read t meant its old value: the engine sends their
+        # gradients to ``old`` (see engine._edge), not through this op.
+        node._rebased_from = old
+        if node._out is not None:  # a node that reads its output in backward now reads t
+            node._out = weakref.ref(t)
+            node._out_version = t._version
     return t
 
 
