@@ -146,9 +146,10 @@ def l1_loss(input: Tensor, target: ArrayLike, *, reduction: str = "mean") -> Ten
 
 def _class_targets(
     name: str, input: Tensor, target: ArrayLike, ignore_index: int
-) -> tuple[Tensor, np.ndarray, tuple[int, ...]]:
-    """Check class-index targets; return input as (M, C) rows, targets as (M,), and the shape
-    of the unreduced loss. Inputs are (C,), (N, C) or (N, C, d1, ...): the class dim is 1."""
+) -> tuple[Tensor, np.ndarray, tuple[int, ...], bool]:
+    """Check class-index targets; return input as (M, C) rows, targets as (M,), the shape of
+    the unreduced loss, and whether any target is ``ignore_index``. Inputs are (C,), (N, C) or
+    (N, C, d1, ...): the class dim is 1."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if input.ndim == 0:
         raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
@@ -165,8 +166,10 @@ def _class_targets(
             f"{name}: input has shape {input.shape} (class dim {0 if input.ndim == 1 else 1} of "
             f"size {c}), so the target must have shape {expected}, got {t.shape}"
         )
-    bad = (t != ignore_index) & ((t < 0) | (t >= c))
-    if bad.any():
+    # Two reductions settle the usual case (every target a class); only otherwise look closer.
+    in_range = t.size == 0 or (t.min() >= 0 and t.max() < c)
+    bad = None if in_range else (t != ignore_index) & ((t < 0) | (t >= c))
+    if bad is not None and bad.any():
         value = int(t[bad].flat[0])
         raise IndexError(
             f"{name}: target {value} is out of bounds: there are {c} classes, so class-index "
@@ -179,7 +182,9 @@ def _class_targets(
     else:  # (N, C, d1, ...) -> (N, d1, ..., C) -> (M, C)
         order = (0, *range(2, input.ndim), 1)
         rows = input.permute(*order).reshape(-1, c)
-    return rows, t.reshape(-1).astype(np.int64, copy=False), expected
+    classes = t.reshape(-1).astype(np.int64, copy=False)
+    ignored = not in_range or (0 <= ignore_index < c and bool((classes == ignore_index).any()))
+    return rows, classes, expected, ignored
 
 
 def _check_weight(name: str, weight: np.ndarray | None, classes: int) -> None:
@@ -210,11 +215,12 @@ def cross_entropy(
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f" and t.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
-    rows, classes, loss_shape = _class_targets("cross_entropy", input, t, ignore_index)
+    rows, classes, loss_shape, ignored = _class_targets("cross_entropy", input, t, ignore_index)
     w = _constant("cross_entropy", "weight", weight, input)
     _check_weight("cross_entropy", w, rows.shape[1])
+    plain = w is None and not label_smoothing and not ignored
     loss = nn_ops.CrossEntropy.apply(
-        rows, classes, w, int(ignore_index), float(label_smoothing), reduction
+        rows, classes, w, int(ignore_index), float(label_smoothing), reduction, plain
     )
     return loss.reshape(loss_shape) if reduction == "none" else loss
 
@@ -250,7 +256,7 @@ def nll_loss(
     """-w_y input[y]: the negative log-likelihood of log-probabilities ``input`` (the class dim
     is 1, as in cross_entropy, which is log_softmax followed by this)."""
     _check_reduction("nll_loss", reduction)
-    rows, classes, loss_shape = _class_targets("nll_loss", input, target, ignore_index)
+    rows, classes, loss_shape, _ = _class_targets("nll_loss", input, target, ignore_index)
     w = _constant("nll_loss", "weight", weight, input)
     _check_weight("nll_loss", w, rows.shape[1])
     keep = classes != ignore_index

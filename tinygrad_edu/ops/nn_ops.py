@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops import dual
 from tinygrad_edu.ops.broadcast import unbroadcast
 from tinygrad_edu.ops.unary import stable_sigmoid
 
@@ -60,16 +59,18 @@ def _reduce(loss: np.ndarray, reduction: str, denominator: float | None = None) 
     if reduction == "sum":
         return np.asarray(total)
     count = float(loss.size if denominator is None else denominator)
-    with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 is nan, as in PyTorch
-        return np.asarray(total / count, dtype=loss.dtype)
+    if count == 0:  # every row ignored (or no rows): 0/0 is nan, as in PyTorch
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(total / count, dtype=loss.dtype)
+    return np.asarray(total / count, dtype=loss.dtype)
 
 
-def _per_element_grad(grad: Any, shape: tuple[int, ...], reduction: str, denominator: float) -> Any:
-    """The upstream gradient for each element of the unreduced loss."""
-    if reduction == "none":
-        return grad
-    g = dual.expand(grad, shape)
-    return g / denominator if reduction == "mean" else g
+def _per_element_grad(grad: Any, reduction: str, denominator: float) -> Any:
+    """The upstream gradient of each element of the unreduced loss. After a reduction it is the
+    same for every element: a 0-d value, which broadcasts against the loss's shape by itself."""
+    if reduction == "mean":
+        return grad / denominator
+    return grad
 
 
 class CrossEntropy(Function):
@@ -78,7 +79,9 @@ class CrossEntropy(Function):
 
     x is (N, C) logits, target (N,) class indices (an int array), ``weight`` (C,) class weights
     or None, s the label smoothing. Rows whose target is ``ignore_index`` have q = 0. The mean
-    divides by sum_i w_{y_i} over the rows not ignored, as PyTorch's.
+    divides by sum_i w_{y_i} over the rows not ignored, as PyTorch's. Without weights, smoothing
+    or ignored rows (``plain``: the usual case) this is log(sum_c e^x_ic) - x_iy, gradient
+    softmax(x_i) - one_hot(y_i), computed directly.
     """
 
     backward_on_arrays = True
@@ -92,57 +95,87 @@ class CrossEntropy(Function):
         ignore_index: int,
         smoothing: float,
         reduction: str,
+        plain: bool,
     ) -> np.ndarray:
         n, c = x.shape
-        # log-softmax, keeping the softmax too: backward's softmax - one_hot, in the textbook's
-        # order (e / sum is more accurate than exp(logp) where logp is large and negative).
+        rows = np.arange(n)
+        # Shift by the row max so exp never overflows; keep softmax for backward (e / sum is more
+        # accurate than exp(log-softmax) where the log-probability is large and negative).
         shifted = x.data - np.max(x.data, axis=1, keepdims=True)
         probs = np.exp(shifted)
         total = probs.sum(axis=1, keepdims=True)
-        logp = shifted - np.log(total)
         probs /= total
+        log_total = np.log(total[:, 0])
+        ctx.probs, ctx.rows = probs, rows
+        if plain:  # -log softmax(x)_y = log(sum e^shifted) - shifted_y
+            ctx.denominator = float(n)
+            return _reduce(log_total - shifted[rows, target], reduction, n)
         keep = target != ignore_index
         safe = np.where(keep, target, 0)  # ignored rows read class 0, then get weight 0
-        rows = np.arange(n)
-        w_target = (weight[safe] if weight is not None else np.ones(n, logp.dtype)) * keep
-        loss = -logp[rows, safe] * w_target
-        if smoothing:
-            w_all = weight if weight is not None else 1.0
-            smooth = -(logp * w_all).sum(axis=1) * keep
+        w_target = (weight[safe] if weight is not None else np.ones(n, probs.dtype)) * keep
+        loss = (log_total - shifted[rows, safe]) * w_target
+        if smoothing:  # -sum_c w_c log softmax_c = sum_c w_c (log_total - shifted_c)
+            w_all = weight if weight is not None else np.ones(c, probs.dtype)
+            smooth = (log_total * w_all.sum() - shifted @ w_all) * keep
             loss = (1.0 - smoothing) * loss + (smoothing / c) * smooth
-        loss = loss.astype(logp.dtype, copy=False)
-        ctx.probs, ctx.safe, ctx.keep, ctx.w_target = probs, safe, keep, w_target
+        ctx.safe, ctx.keep, ctx.w_target = safe, keep, w_target
         ctx.denominator = float(w_target.sum())
-        return _reduce(loss, reduction, ctx.denominator)
+        return _reduce(loss.astype(probs.dtype, copy=False), reduction, ctx.denominator)
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
-        x, _, weight, _, smoothing, reduction = ctx.inputs
+        x, target, weight, _, smoothing, reduction, plain = ctx.inputs
         n, c = x.shape
-        g = _per_element_grad(grad, (n,), reduction, ctx.denominator)
-        rows, safe, keep = np.arange(n), ctx.safe, ctx.keep
-        dtype = ctx.probs.dtype
-        # q_i summed over classes: the softmax term's coefficient.
-        q_sum = (1.0 - smoothing) * ctx.w_target
-        if smoothing:
-            q_sum = q_sum + (smoothing / c) * (weight.sum() if weight is not None else c) * keep
-        q_sum = q_sum.astype(dtype, copy=False)
+        g = _per_element_grad(grad, reduction, ctx.denominator)
+        g = g.reshape(n, 1) if reduction == "none" else g  # one per row, along the classes
+        rows, dtype = ctx.rows, ctx.probs.dtype
+        if plain:
+            safe, w_target, keep = target, 1.0, True
+        else:
+            safe, w_target, keep = ctx.safe, ctx.w_target, ctx.keep
         if isinstance(grad, np.ndarray):  # plain backward: build the result in one buffer
-            plain = weight is None and not smoothing and keep.all()  # q_sum = 1 on every row
-            dx = ctx.probs.copy() if plain else ctx.probs * q_sum[:, None]
-            dx[rows, safe] -= ((1.0 - smoothing) * ctx.w_target).astype(dtype, copy=False)
-            if smoothing:
-                w_row = weight if weight is not None else np.ones(c, dtype)
-                dx -= (keep * (smoothing / c))[:, None] * w_row.astype(dtype, copy=False)
-            dx *= g[:, None]
+            if plain:  # softmax - one_hot
+                dx = ctx.probs.copy()
+                dx[rows, safe] -= 1.0
+            else:
+                dx = ctx.probs * _q_sum(w_target, keep, weight, smoothing, c, dtype)[:, None]
+                dx -= _q(n, c, rows, safe, w_target, keep, weight, smoothing, dtype)
+            dx *= g
             return dx
         # create_graph: the same formula in Tensor ops, softmax recomputed differentiably from x.
-        q = np.zeros((n, c), dtype)
-        q[rows, safe] = (1.0 - smoothing) * ctx.w_target
-        if smoothing:
-            w_row = weight if weight is not None else np.ones(c, dtype)
-            q += (keep * (smoothing / c))[:, None] * w_row
-        return (x.softmax(1) * q_sum[:, None] - q) * g.reshape(n, 1)
+        q = _q(n, c, rows, safe, w_target, keep, weight, smoothing, dtype)
+        if plain:
+            return (x.softmax(1) - q) * g
+        q_sum = _q_sum(w_target, keep, weight, smoothing, c, dtype)
+        return (x.softmax(1) * q_sum[:, None] - q) * g
+
+
+def _q(
+    n: int,
+    c: int,
+    rows: Any,
+    safe: Any,
+    w_target: Any,
+    keep: Any,
+    weight: Any,
+    smoothing: float,
+    dtype: Any,
+) -> np.ndarray:
+    """The (N, C) target weights q of CrossEntropy (a smoothed, weighted one-hot)."""
+    q = np.zeros((n, c), dtype)
+    q[rows, safe] = (1.0 - smoothing) * w_target
+    if smoothing:
+        w_row = weight if weight is not None else np.ones(c, dtype)
+        q += (keep * (smoothing / c))[:, None] * w_row
+    return q
+
+
+def _q_sum(w_target: Any, keep: Any, weight: Any, smoothing: float, c: int, dtype: Any) -> Any:
+    """sum_c q_ic for each row: the coefficient of softmax in CrossEntropy's gradient."""
+    q_sum = (1.0 - smoothing) * w_target
+    if smoothing:
+        q_sum = q_sum + (smoothing / c) * (weight.sum() if weight is not None else c) * keep
+    return np.asarray(q_sum, dtype=dtype)
 
 
 def _clamp_min(a: Any, lo: float) -> Any:
@@ -176,7 +209,7 @@ class BinaryCrossEntropy(Function):
     def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
         x, y = ctx.saved_tensors
         weight, reduction = ctx.inputs[2], ctx.inputs[3]
-        g = _per_element_grad(grad, x.shape, reduction, float(np.prod(x.shape)))
+        g = _per_element_grad(grad, reduction, float(np.prod(x.shape)))
         if weight is not None:
             g = g * weight.astype(x.dtype, copy=False)
         need_x, need_y = ctx.needs_input_grad[:2]
@@ -231,7 +264,7 @@ class BCEWithLogits(Function):
         x, y = ctx.saved_tensors
         weight, pos_weight, reduction = ctx.inputs[2:5]
         dtype = x.dtype
-        g = _per_element_grad(grad, x.shape, reduction, float(np.prod(x.shape)))
+        g = _per_element_grad(grad, reduction, float(np.prod(x.shape)))
         if weight is not None:
             g = g * weight.astype(dtype, copy=False)
         need_x, need_y = ctx.needs_input_grad[:2]

@@ -6,7 +6,7 @@
 - ``state[p]`` holds what the update rule remembers per parameter (momentum, moving averages).
 - ``step()`` updates every parameter that has a ``.grad``, in place and outside the graph.
 
-Updates write into ``p.data`` with NumPy ``out=`` arguments and a scratch buffer per parameter,
+Updates write into ``p.data`` with NumPy ``out=`` arguments and one shared scratch buffer,
 so a step allocates (almost) nothing; buffers take the parameter's dtype, so float32 stays
 float32 (the hyper-parameters are Python floats, which NumPy never lets widen an array).
 """
@@ -36,7 +36,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
-        self._scratch: dict[Tensor, np.ndarray] = {}
+        self._scratch: dict[np.dtype, np.ndarray] = {}
         groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -100,14 +100,14 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.data
-                if grad.shape != p.shape:
+                grad, data = p.grad.data, p.data
+                if grad.shape != data.shape:
                     raise RuntimeError(
                         f"{type(self).__name__}.step: a gradient of shape {grad.shape} for a "
-                        f"parameter of shape {p.shape}"
+                        f"parameter of shape {data.shape}"
                     )
-                if grad.dtype != p.dtype:
-                    grad = grad.astype(p.dtype)
+                if grad.dtype != data.dtype:
+                    grad = grad.astype(data.dtype)
                 state = self.state.setdefault(p, {})
                 self._update(p, grad, state, group)
                 p._bump_version(f"{type(self).__name__}.step")  # saved copies now stale
@@ -119,11 +119,14 @@ class Optimizer:
         raise NotImplementedError
 
     def _buffer(self, p: Tensor) -> np.ndarray:
-        """A scratch array shaped like p, reused every step (not part of the state)."""
-        buf = self._scratch.get(p)
-        if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
-            buf = self._scratch[p] = np.empty_like(p.data)
-        return buf
+        """Scratch space shaped like p, not part of the state. One flat buffer per dtype, the size
+        of the largest parameter, serves every parameter in turn: fewer bytes, and it stays in
+        the CPU cache from one parameter to the next."""
+        data = p.data
+        flat = self._scratch.get(data.dtype)
+        if flat is None or flat.size < data.size:
+            flat = self._scratch[data.dtype] = np.empty(data.size, data.dtype)
+        return flat[: data.size].reshape(data.shape)
 
     # -- checkpoints -------------------------------------------------------------------------
 
