@@ -1,0 +1,1 @@
+"""Benchmarks: the same training steps in hand-written NumPy, PyTorch and tinygrad_edu."""
