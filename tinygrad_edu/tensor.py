@@ -474,7 +474,7 @@ class Tensor:
         return Tensor(other)
 
     def _binary(self, op: type[Function], other: ArrayLike, reflected: bool = False) -> Tensor:
-        y = self._operand(other)
+        y = other if type(other) is Tensor else self._operand(other)
         x, y = (y, self) if reflected else (self, y)
         try:
             return op.apply(x, y)

@@ -98,10 +98,23 @@ def run_backward(
             else:
                 waiting[key] = x
                 heappush(heap, -key)
-        elif isinstance(prev, tensor_type) or isinstance(g, tensor_type):
-            into[key] = as_tensor(prev) + g
         else:
-            into[key] = prev + g
+            into[key] = add(prev, g)
+
+    # Sums the engine made itself belong to nobody else, so later shares are added into them in
+    # place: a weight used at 50 time steps costs one new array, not 50. (By id, holding the
+    # array so the id stays unique; dropped when the sum leaves ``pending``.)
+    owned: dict[int, np.ndarray] = {}
+
+    def add(prev: Any, g: Any) -> Any:
+        if isinstance(prev, tensor_type) or isinstance(g, tensor_type):
+            return as_tensor(prev) + g
+        if id(prev) in owned:
+            prev += g
+            return prev
+        total = prev + g
+        owned[id(total)] = total
+        return total
 
     def as_tensor(g: Any) -> Tensor:
         return g if isinstance(g, tensor_type) else tensor_type._wrap(g, False, None)
@@ -134,6 +147,8 @@ def run_backward(
             seq = -heappop(heap)
             t = waiting.pop(seq)
             grad = pending.pop(seq)
+            if owned:
+                owned.pop(id(grad), None)
             if t._hooks or wanted is not None or t._retains_grad:
                 grad = take(t, grad)
             ctx: Any = t.grad_fn
@@ -187,12 +202,11 @@ def run_backward(
                     pending[fn._seq] = g
                     waiting[fn._seq] = x
                     heappush(heap, -fn._seq)
-                elif isinstance(prev, tensor_type) or isinstance(g, tensor_type):
-                    pending[fn._seq] = as_tensor(prev) + g
                 else:
-                    pending[fn._seq] = prev + g
+                    pending[fn._seq] = add(prev, g)
             if not retain_graph:
                 ctx.release()
+        owned.clear()  # the leaves' sums are theirs now
         for key, x in leaves.items():
             take(x, leaf_grads[key])
     return results

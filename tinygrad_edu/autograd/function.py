@@ -112,11 +112,14 @@ class Function:
 
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
-        # A fresh __dict__ drops everything forward saved on ctx (saved tensors, ctx.probs, ...).
-        kept = {"inputs": self.inputs, "_seq": self._seq, "_released": True}
-        if self._rebased_from is not None:
-            kept["_rebased_from"] = self._rebased_from
-        self.__dict__ = kept
+        # Empty __dict__ in place (no new objects): it holds everything forward saved on ctx
+        # (saved tensors, ctx.probs, ...). Keep only what the graph's shape and the walk need.
+        d = self.__dict__
+        inputs, seq, rebased = self.inputs, self._seq, self._rebased_from
+        d.clear()
+        d["inputs"], d["_seq"], d["_released"] = inputs, seq, True
+        if rebased is not None:
+            d["_rebased_from"] = rebased
 
     # -- the two halves every op writes ----------------------------------------------------
 
