@@ -418,3 +418,28 @@ def test_custom_function() -> None:
     x = leaf([0.5, -2.0])
     assert tinygrad_edu.gradcheck(Cube.apply, [x])
     assert tinygrad_edu.gradgradcheck(Cube.apply, [x])
+
+
+def test_shares_summed_in_place_never_reach_another_tensors_gradient() -> None:
+    """Add hands the same array to both inputs; later shares into one must not change the other
+    (the engine adds in place only into sums it made itself)."""
+    x = leaf([1.0, -2.0, 0.5])
+    a, b = x * 1.0, x * 2.0
+    a.retain_grad()
+    b.retain_grad()
+    s = a + b  # one gradient array, sent to a and to b
+    (s + a + a + b * 3.0).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), [3.0, 3.0, 3.0])  # 1 from s, 2 more
+    np.testing.assert_allclose(b.grad.numpy(), [4.0, 4.0, 4.0])  # 1 from s, 3 more
+    np.testing.assert_allclose(x.grad.numpy(), [11.0, 11.0, 11.0])  # 3 * 1 + 4 * 2
+
+
+def _unrolled(w: Tensor) -> Tensor:
+    h = Tensor(np.array([1.0, 2.0]))
+    for _ in range(50):  # like an RNN's weight: 50 shares of its gradient
+        h = h * w + 1.0
+    return h.sum()
+
+
+def test_a_weight_used_at_many_steps_gets_the_sum_of_every_share() -> None:
+    assert tinygrad_edu.gradcheck(_unrolled, (leaf([0.5, -0.9]),))
