@@ -4,6 +4,7 @@ The examples need the `examples` extra (tqdm, matplotlib, scikit-learn); without
 are skipped.
 """
 
+import gzip
 import importlib.util
 import re
 import subprocess
@@ -123,4 +124,36 @@ def test_rnn_smoke(tmp_path, capsys):
     out = capsys.readouterr().out
     _assert_png(tmp_path / "rnn.png")
     assert re.search(r"test accuracy \d+\.\d+% on \"digit >= 5\"", out)
+    assert 0.0 <= result["test_accuracy"] <= 1.0
+
+
+def _write_idx(path: Path, array: np.ndarray) -> None:
+    """A uint8 IDX file (the MNIST format): magic 0x0000 08 <ndim>, big-endian dims, data."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    payload = header + array.astype(np.uint8).tobytes()
+    path.write_bytes(gzip.compress(payload) if path.suffix == ".gz" else payload)
+
+
+def test_classifier_runs_on_mnist_idx_files(tmp_path, capsys):
+    """The --dataset mnist path on four small IDX files (gzipped and raw), as MNIST ships them."""
+    rng = np.random.default_rng(0)
+    data = tmp_path / "mnist"
+    data.mkdir()
+    for split, n in (("train", 64), ("t10k", 32)):
+        labels = rng.integers(0, 10, n)
+        images = rng.integers(0, 40, (n, 28, 28))
+        images[np.arange(n), 2 * labels + 4, 4:24] = 255  # a bright row per class: learnable
+        _write_idx(data / f"{split}-images-idx3-ubyte.gz", images)
+        _write_idx(data / f"{split}-labels-idx1-ubyte", labels)
+    result = _example("classifier").main(
+        ["--dataset", "mnist", "--data-dir", str(data), "--epochs", "2", "--out", str(tmp_path)]
+    )
+    out = capsys.readouterr().out
+    assert re.search(r"test loss \d+\.\d+, test accuracy \d+\.\d+%", out)
+    import tinygrad_edu
+
+    state = tinygrad_edu.load(tmp_path / "classifier.npz")
+    assert state["0.weight"].shape == (32, 784)  # the post's 784-32-10 network
     assert 0.0 <= result["test_accuracy"] <= 1.0
