@@ -109,7 +109,6 @@ def tinygrad_edu_framework() -> Framework:
 
     try:
         import tinygrad_edu.nn.functional as F
-
         from tinygrad_edu import nn, optim
     except ImportError as e:
         return Framework(
