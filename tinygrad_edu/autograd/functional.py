@@ -265,6 +265,26 @@ def hessian(
     )
 
 
+def _gradient_of_scalar(
+    func: Callable[..., Any],
+    inputs: Tensor | tuple[Tensor, ...],
+    v: Tensor | tuple[Tensor, ...] | None,
+    create_graph: bool,
+    strict: bool,
+    name: str,
+) -> tuple[bool, tuple[Tensor, ...], tuple[Tensor, ...], Tensor, tuple[Any, ...]]:
+    """What vhp and hvp share: checked inputs and v, the scalar output, and its gradient as a
+    graph (to be differentiated once more). Call it with grad mode on."""
+    in_tuple, xs = _as_tuple(inputs, "inputs", name)
+    scalar = _scalar_output(func, name)
+    xs = _prepare(xs, create_graph)
+    vs = _default_v(xs, "input", name) if v is None else _as_tuple(v, "v", name)[1]
+    _check_v(vs, xs, "input", name)
+    out = scalar(*xs)
+    g = _grads((out,), xs, (Tensor.ones(out.shape, dtype=out.dtype),), True, strict, name)
+    return in_tuple, xs, vs, out, g
+
+
 def vhp(
     func: Callable[..., Any],
     inputs: Tensor | tuple[Tensor, ...],
@@ -273,14 +293,8 @@ def vhp(
     strict: bool = False,
 ) -> tuple[Tensor, Any]:
     """(func(*inputs), v^T H) for a scalar function."""
-    in_tuple, xs = _as_tuple(inputs, "inputs", "vhp")
-    scalar = _scalar_output(func, "vhp")
     with enable_grad():
-        xs = _prepare(xs, create_graph)
-        vs = _default_v(xs, "input", "vhp") if v is None else _as_tuple(v, "v", "vhp")[1]
-        _check_v(vs, xs, "input", "vhp")
-        out = scalar(*xs)
-        g = _grads((out,), xs, (Tensor.ones(out.shape, dtype=out.dtype),), True, strict, "vhp")
+        in_tuple, xs, vs, out, g = _gradient_of_scalar(func, inputs, v, create_graph, strict, "vhp")
         result = _grads(g, xs, vs, create_graph, strict, "vhp")
     return _finish((out,), create_graph)[0], _unpack(in_tuple, _finish(result, create_graph))
 
@@ -293,14 +307,8 @@ def hvp(
     strict: bool = False,
 ) -> tuple[Tensor, Any]:
     """(func(*inputs), H v) for a scalar function, by the double-vjp trick on the gradient."""
-    in_tuple, xs = _as_tuple(inputs, "inputs", "hvp")
-    scalar = _scalar_output(func, "hvp")
     with enable_grad():
-        xs = _prepare(xs, create_graph)
-        vs = _default_v(xs, "input", "hvp") if v is None else _as_tuple(v, "v", "hvp")[1]
-        _check_v(vs, xs, "input", "hvp")
-        out = scalar(*xs)
-        g = _grads((out,), xs, (Tensor.ones(out.shape, dtype=out.dtype),), True, strict, "hvp")
+        in_tuple, xs, vs, out, g = _gradient_of_scalar(func, inputs, v, create_graph, strict, "hvp")
         # u^T H for a dummy u, then its derivative along v with respect to u: H v.
         us = tuple(Tensor.zeros(x.shape, dtype=x.dtype, requires_grad=True) for x in xs)
         uh = _grads(g, xs, us, True, strict, "hvp")
