@@ -74,7 +74,7 @@ def run_backward(
     With ``inputs=None`` (``Tensor.backward``) leaf gradients accumulate into ``.grad``. With a list
     of ``inputs`` (``autograd.grad``) their gradients are returned instead and no ``.grad`` changes.
     """
-    tensor_type = _tensor.Tensor
+    tensor_type, array_type = _tensor.Tensor, np.ndarray
     heappush, heappop = heapq.heappush, heapq.heappop
     # Tensors with a node wait in ``heap`` (node numbers, negated: heapq pops the smallest), found
     # through ``waiting``; their gradients summed so far are in ``pending``. A gradient in flight
@@ -149,7 +149,7 @@ def run_backward(
             grad = pending.pop(seq)
             if owned:
                 owned.pop(id(grad), None)
-            if t._hooks or wanted is not None or t._retains_grad:
+            if t._hooks or t._retains_grad or wanted is not None:
                 grad = take(t, grad)
             ctx: Any = t.grad_fn
             if ctx._released:
@@ -160,7 +160,7 @@ def run_backward(
                 )
             if on_arrays and ctx.backward_on_arrays:
                 ctx._arrays = True  # saved tensors come as ndarrays
-                in_grads = ctx.backward(ctx, grad.data if isinstance(grad, tensor_type) else grad)
+                in_grads = ctx.backward(ctx, grad.data if type(grad) is tensor_type else grad)
             else:
                 ctx._arrays = False
                 in_grads = ctx.backward(ctx, as_tensor(grad))
@@ -169,27 +169,21 @@ def run_backward(
             if anomaly._enabled:
                 anomaly.check_backward(ctx, in_grads)
             inputs_ = ctx.inputs
-            if len(in_grads) > len(inputs_) and any(
-                g is not None for g in in_grads[len(inputs_) :]
-            ):
-                raise RuntimeError(
-                    f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for "
-                    f"{len(inputs_)} inputs"
-                )
+            if len(in_grads) != len(inputs_):
+                _check_count(ctx, in_grads)
             for x, g in zip(inputs_, in_grads):
                 if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
                     continue
-                if create_graph and not isinstance(g, tensor_type):
-                    g = tensor_type(g, dtype=x.data.dtype)
-                elif not isinstance(g, (np.ndarray, tensor_type)):
-                    g = np.asarray(g, dtype=x.data.dtype)
-                if g.shape != x.data.shape:
+                data = x.data
+                if type(g) is not array_type or create_graph:
+                    g = _as_gradient(g, data.dtype, create_graph)
+                if g.shape != data.shape:
                     raise RuntimeError(
                         f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
-                        f"for an input of shape {x.data.shape}"
+                        f"for an input of shape {data.shape}"
                     )
-                if g.dtype is not x.data.dtype and g.dtype != x.data.dtype:
-                    g = g.to(x.data.dtype) if isinstance(g, tensor_type) else g.astype(x.data.dtype)
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.to(data.dtype) if type(g) is tensor_type else g.astype(data.dtype)
                 fn = x.grad_fn
                 if fn is None or fn._seq > seq:  # a leaf, or x was changed in place since
                     x = _edge(x, seq)
@@ -197,19 +191,41 @@ def run_backward(
                         send(x, g)
                     continue
                 # send(x, g) for the common case, inlined: this runs once per edge of the graph.
-                prev = pending.get(fn._seq)
+                key = fn._seq
+                prev = pending.get(key)
                 if prev is None:
-                    pending[fn._seq] = g
-                    waiting[fn._seq] = x
-                    heappush(heap, -fn._seq)
+                    pending[key] = g
+                    waiting[key] = x
+                    heappush(heap, -key)
                 else:
-                    pending[fn._seq] = add(prev, g)
+                    pending[key] = add(prev, g)
             if not retain_graph:
                 ctx.release()
         owned.clear()  # the leaves' sums are theirs now
         for key, x in leaves.items():
             take(x, leaf_grads[key])
     return results
+
+
+def _check_count(ctx: Any, in_grads: tuple[Any, ...]) -> None:
+    """Extra gradients must be None (fewer are fine: the last inputs get none, as for the
+    non-Tensor arguments of most built-in ops)."""
+    n = len(ctx.inputs)
+    if any(g is not None for g in in_grads[n:]):
+        raise RuntimeError(
+            f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for {n} inputs"
+        )
+
+
+def _as_gradient(g: Any, dtype: np.dtype, create_graph: bool) -> Any:
+    """What a backward returned, as the engine carries it: a Tensor under create_graph (so the
+    gradient is recorded), otherwise an ndarray (a Tensor a user's backward returned stays one)."""
+    tensor_type = _tensor.Tensor
+    if create_graph:
+        return g if isinstance(g, tensor_type) else tensor_type(g, dtype=dtype)
+    if isinstance(g, (np.ndarray, tensor_type)):
+        return g
+    return np.asarray(g, dtype=dtype)  # a NumPy scalar (0-d ops) or a Python number
 
 
 def _accumulate_leaf(t: Tensor, grad: Tensor, create_graph: bool, given: set[int]) -> None:

@@ -23,6 +23,7 @@ graph node stored as ``y.grad_fn``. Backward is written with Tensor operations, 
 from __future__ import annotations
 
 import itertools
+import operator
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -41,17 +42,30 @@ _sequence = itertools.count(1)
 class Function:
     """A node of the graph: remembers its inputs and what backward needs."""
 
-    # Defaults live on the class, so creating a node sets only what it uses (``inputs``, and
-    # whatever forward saves). Subclasses may set any other attribute on ctx.
-    inputs: tuple[Any, ...] = ()
-    _saved: tuple[Tensor, ...] = ()
-    _versions: tuple[int, ...] = ()
-    _out: weakref.ref[Tensor] | None = None
-    _out_version = 0
-    _released = False
-    _arrays = False  # set by the engine while backward runs on plain ndarrays
-    _seq = 0  # creation number, set when the node is recorded
-    _rebased_from: Tensor | None = None  # set on an in-place op's node (autograd/inplace.py)
+    # What every node carries, in slots: the engine reads these once per node, and a slot is
+    # the fastest attribute Python has (and keeps them apart from whatever an op's forward puts
+    # on ctx, which lands in the instance dict). ``apply`` sets them all when it records a node.
+    inputs: tuple[Any, ...]  # the arguments forward was called with
+    _seq: int  # creation number: the backward walk's schedule (autograd/engine.py)
+    _saved: tuple[Tensor, ...]  # save_for_backward's tensors
+    _versions: tuple[int, ...]  # their versions when saved; () means all were 0
+    _out: weakref.ref[Tensor] | None  # the output, for ops with save_output
+    _out_version: int
+    _released: bool  # set once backward has freed what was saved
+    _arrays: bool  # set by the engine while backward runs on plain ndarrays
+    _rebased_from: Tensor | None  # set on an in-place op's node (autograd/inplace.py)
+    __slots__ = (
+        "__dict__",
+        "_arrays",
+        "_out",
+        "_out_version",
+        "_rebased_from",
+        "_released",
+        "_saved",
+        "_seq",
+        "_versions",
+        "inputs",
+    )
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
     save_output = False
@@ -76,18 +90,23 @@ class Function:
                 "to read saved tensors after they were freed). Pass retain_graph=True to the first "
                 "backward() if you need to go through the graph again."
             )
-        for i, (t, v) in enumerate(zip(self._saved, self._versions)):
-            vc = t._vc  # t._version, without the property call (this runs once per node)
-            if (vc[0] if vc is not None else 0) != v:
+        saved = self._saved
+        for t in saved:
+            if t._vc is not None:  # changed in place at some time: compare versions
+                self._check_versions()
+                break
+        return tuple(map(_data, saved)) if self._arrays else saved
+
+    def _check_versions(self) -> None:
+        for i, t in enumerate(self._saved):
+            version = self._versions[i] if self._versions else 0
+            if t._version != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                     f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
-                    f"{t._version}, the backward formula needs version {v}. Use an out-of-place "
-                    "op, or .clone() the tensor before changing it."
+                    f"{t._version}, the backward formula needs version {version}. Use an "
+                    "out-of-place op, or .clone() the tensor before changing it."
                 )
-        if self._arrays:
-            return tuple([t.data for t in self._saved])
-        return self._saved
 
     @property
     def output(self) -> Any:
@@ -96,7 +115,7 @@ class Function:
         if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
         vc = out._vc
-        if (vc[0] if vc is not None else 0) != self._out_version:
+        if vc is not None and vc[0] != self._out_version:
             raise RuntimeError(
                 f"{type(self).__name__}: its output (shape {out.shape}), which its backward "
                 f"formula reads, was modified by an in-place operation ({_last_inplace(out)}): "
@@ -112,14 +131,12 @@ class Function:
 
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
-        # Empty __dict__ in place (no new objects): it holds everything forward saved on ctx
-        # (saved tensors, ctx.probs, ...). Keep only what the graph's shape and the walk need.
-        d = self.__dict__
-        inputs, seq, rebased = self.inputs, self._seq, self._rebased_from
-        d.clear()
-        d["inputs"], d["_seq"], d["_released"] = inputs, seq, True
-        if rebased is not None:
-            d["_rebased_from"] = rebased
+        self._saved = ()
+        self._out = None
+        self._released = True
+        extra = self.__dict__  # what forward put on ctx (ctx.probs, ...)
+        if extra:
+            extra.clear()
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -137,6 +154,7 @@ class Function:
     def apply(cls, *args: Any) -> Tensor:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
+        ctx._saved = ()
         out = cls.forward(ctx, *args)
         tensor_type = _tensor.Tensor
         if type(out) is not np.ndarray:
@@ -152,16 +170,27 @@ class Function:
                 return tensor_type._wrap(out, False, None)
             ctx.inputs = args
             ctx._seq = next(_sequence)
-            if ctx._saved:  # their versions now, to catch in-place changes before backward
-                ctx._versions = tuple([t._vc[0] if t._vc is not None else 0 for t in ctx._saved])
+            ctx._versions = ()
+            ctx._out = None
+            ctx._released = ctx._arrays = False
+            ctx._rebased_from = None
+            saved: Tensor
+            for saved in ctx._saved:
+                if saved._vc is not None:  # changed in place before: remember the versions seen
+                    ctx._versions = tuple([t._version for t in ctx._saved])
+                    break
             result = tensor_type._wrap(out, True, ctx)
             if cls.save_output:
                 ctx._out = weakref.ref(result)
+                ctx._out_version = 0
             return result
         return tensor_type._wrap(out, False, None)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+_data = operator.attrgetter("data")
 
 
 def _last_inplace(t: Tensor) -> str:
