@@ -237,6 +237,28 @@ def test_rnncell_gradcheck(nonlinearity):
     )
 
 
+@pytest.mark.parametrize("batched", [True, False])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_fused_rnncell_step_gradcheck_and_gradgradcheck(batched, bias, nonlinearity):
+    # One time step is one fused node: its backward finds dz once and shares the bias gradient.
+    shape = (2,) if batched else ()
+    cell = nn.RNNCell(3, 4, bias=bias, nonlinearity=nonlinearity)
+    assert len(list(cell.parameters())) == (4 if bias else 2)
+    x = rand(*shape, 3, seed=10, requires_grad=True)
+    h = rand(*shape, 4, seed=11, requires_grad=True)
+    _module_gradcheck(cell, x, h)
+
+
+def test_fused_rnncell_step_gives_each_bias_its_own_gradient():
+    cell = nn.RNNCell(3, 4)
+    h = cell(rand(2, 3), rand(2, 4))
+    (h * rand(2, 4, seed=12)).sum().backward()
+    assert cell.bias_ih.grad is not None and cell.bias_hh.grad is not None
+    np.testing.assert_array_equal(cell.bias_ih.grad.numpy(), cell.bias_hh.grad.numpy())
+    assert not np.shares_memory(cell.bias_ih.grad.numpy(), cell.bias_hh.grad.numpy())
+
+
 def test_rnn_gradcheck_two_layers_batch_first():
     rnn = nn.RNN(2, 3, num_layers=2, batch_first=True)
     _module_gradcheck(rnn, rand(2, 3, 2, seed=6, requires_grad=True), second_order=False)
@@ -341,6 +363,14 @@ def test_rnncell_and_rnn_wrong_shapes_name_the_shapes():
         rnn(rand(5, 2, 4), rand(1, 2, 3))
     with pytest.raises(ValueError, match="nonlinearity 'sigmoid'"):
         nn.RNN(2, 2, nonlinearity="sigmoid")
+    cell.weight_hh = nn.Parameter(rand(3, 4))  # replaced by hand with a wrong shape
+    with pytest.raises(
+        ValueError, match=r"RNNCell.*weight_hh has shape \(3, 4\), expected \(3, 3\)"
+    ):
+        cell(rand(2, 4))
+    rnn.bias_ih_l1 = nn.Parameter(rand(4))
+    with pytest.raises(ValueError, match=r"layer 1: bias_ih has shape \(4,\), expected \(3,\)"):
+        rnn(rand(5, 2, 4))
 
 
 # -- state dicts -------------------------------------------------------------------------------

@@ -11,13 +11,15 @@ graph over all time steps, and ``backward()`` walks it like any other.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.ops import nn_ops
 from tinygrad_edu.tensor import Tensor
 
 NONLINEARITIES = ("tanh", "relu")
@@ -28,17 +30,32 @@ def _check_nonlinearity(nonlinearity: str) -> None:
         raise ValueError(f"Unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
 
 
-def _step(
-    x: Tensor,
-    h: Tensor,
+def _check_weights(
+    name: Callable[[], str],
     w_ih: Tensor,
     w_hh: Tensor,
     b_ih: Tensor | None,
     b_hh: Tensor | None,
-    nonlinearity: str,
-) -> Tensor:
-    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
-    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
+    input_size: int,
+    hidden_size: int,
+) -> None:
+    """The parameters still have the shapes the module was built with (a user may replace one);
+    the per-step op then needs no checks of its own."""
+    expected = {
+        "weight_ih": (w_ih, (hidden_size, input_size)),
+        "weight_hh": (w_hh, (hidden_size, hidden_size)),
+        "bias_ih": (b_ih, (hidden_size,)),
+        "bias_hh": (b_hh, (hidden_size,)),
+    }
+    for what, (p, shape) in expected.items():
+        if p is not None and p.shape != shape:
+            raise ValueError(f"{name()}: {what} has shape {p.shape}, expected {shape}")
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError(f"{name()}: bias_ih and bias_hh must both be set or both be None")
+
+
+# One time step is one fused node (ops/nn_ops.py): h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh).
+_step = nn_ops.RNNCell.apply
 
 
 def _param(*shape: int) -> Parameter:
@@ -77,29 +94,28 @@ class RNNCell(Module):
             init.uniform_(p, -bound, bound)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        name = f"RNNCell(input_size={self.input_size}, hidden_size={self.hidden_size})"
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
+        shape = input.data.shape
+        if len(shape) not in (1, 2) or shape[-1] != self.input_size:
             raise ValueError(
-                f"{name}: input has shape {input.shape}, expected (batch, {self.input_size}) "
+                f"{self._name()}: input has shape {shape}, expected (batch, {self.input_size}) "
                 f"or ({self.input_size},)"
             )
-        expected = (*input.shape[:-1], self.hidden_size)
+        expected = (*shape[:-1], self.hidden_size)
         if hx is None:
             hx = Tensor.zeros(expected, dtype=input.dtype)
-        elif hx.shape != expected:
+        elif hx.data.shape != expected:
             raise ValueError(
-                f"{name}: hx has shape {hx.shape}, but for an input of shape {input.shape} it "
+                f"{self._name()}: hx has shape {hx.shape}, but for an input of shape {shape} it "
                 f"must be {expected}"
             )
-        return _step(
-            input,
-            hx,
-            self.weight_ih,
-            self.weight_hh,
-            self.bias_ih,
-            self.bias_hh,
-            self.nonlinearity,
-        )
+        params: dict[str, Any] = self._parameters
+        w_ih, w_hh = params["weight_ih"], params["weight_hh"]
+        b_ih, b_hh = params["bias_ih"], params["bias_hh"]
+        _check_weights(self._name, w_ih, w_hh, b_ih, b_hh, self.input_size, self.hidden_size)
+        return _step(input, hx, w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+
+    def _name(self) -> str:
+        return f"RNNCell(input_size={self.input_size}, hidden_size={self.hidden_size})"
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -204,6 +220,15 @@ class RNN(Module):
         finals = []
         for k in range(self.num_layers):
             w_ih, w_hh, b_ih, b_hh = self._layer(k)
+            _check_weights(
+                lambda: f"{name}, layer {k}",  # noqa: B023 (called at once, if at all)
+                w_ih,
+                w_hh,
+                b_ih,
+                b_hh,
+                self.input_size if k == 0 else self.hidden_size,
+                self.hidden_size,
+            )
             h = hx[k]
             outs = []
             for x in xs:
