@@ -59,27 +59,30 @@ class Adam(Optimizer):
         if group["weight_decay"] < 0:
             raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
 
-    def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
-        lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+    def _hyper(self, group: dict[str, Any]) -> tuple[Any, ...]:
         beta1, beta2 = (float(b) for b in group["betas"])
+        lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
+        return lr, beta1, beta2, eps, wd, group["amsgrad"], group["maximize"]
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+    ) -> None:
+        lr, beta1, beta2, eps, wd, amsgrad, maximize = hyper
         if not state:
             state["step"] = 0
             state["exp_avg"] = Tensor(np.zeros_like(p.data))
             state["exp_avg_sq"] = Tensor(np.zeros_like(p.data))
-            if group["amsgrad"]:
+            if amsgrad:
                 state["max_exp_avg_sq"] = Tensor(np.zeros_like(p.data))
-        state["step"] += 1
-        t = state["step"]
-        if group["maximize"]:
+        t = state["step"] = state["step"] + 1
+        if maximize:
             grad = -grad
         if wd != 0:
             if self.decoupled:
                 p.data *= 1.0 - lr * wd
             else:
                 grad = grad + wd * p.data  # a new array: p.grad itself must not change
-        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p)
+        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p.data)
         np.subtract(grad, m, out=buf)  # m.lerp_(g, 1 - beta1), as torch computes it
         buf *= 1.0 - beta1
         m += buf
@@ -87,7 +90,7 @@ class Adam(Optimizer):
         np.multiply(grad, grad, out=buf)
         buf *= 1.0 - beta2
         v += buf
-        if group["amsgrad"]:
+        if amsgrad:
             v_max = state["max_exp_avg_sq"].data
             np.maximum(v_max, v, out=v_max)
             v = v_max

@@ -37,6 +37,7 @@ class Optimizer:
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         self._scratch: dict[np.dtype, np.ndarray] = {}
+        self._views: dict[tuple[np.dtype, tuple[int, ...]], np.ndarray] = {}  # of _scratch
         groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -96,37 +97,47 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        name = f"{type(self).__name__}.step"
         for group in self.param_groups:
+            hyper = self._hyper(group)
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 grad, data = p.grad.data, p.data
                 if grad.shape != data.shape:
                     raise RuntimeError(
-                        f"{type(self).__name__}.step: a gradient of shape {grad.shape} for a "
-                        f"parameter of shape {data.shape}"
+                        f"{name}: a gradient of shape {grad.shape} for a parameter of shape "
+                        f"{data.shape}"
                     )
                 if grad.dtype != data.dtype:
                     grad = grad.astype(data.dtype)
-                state = self.state.setdefault(p, {})
-                self._update(p, grad, state, group)
-                p._bump_version(f"{type(self).__name__}.step")  # saved copies now stale
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p, grad, state, hyper)
+                p._bump_version(name)  # saved copies now stale
         return loss
 
-    def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def _hyper(self, group: dict[str, Any]) -> Any:
+        """A group's hyper-parameters as ``_update`` wants them, read once per step."""
+        return group
+
+    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: Any) -> None:
         raise NotImplementedError
 
-    def _buffer(self, p: Tensor) -> np.ndarray:
-        """Scratch space shaped like p, not part of the state. One flat buffer per dtype, the size
-        of the largest parameter, serves every parameter in turn: fewer bytes, and it stays in
-        the CPU cache from one parameter to the next."""
-        data = p.data
-        flat = self._scratch.get(data.dtype)
-        if flat is None or flat.size < data.size:
-            flat = self._scratch[data.dtype] = np.empty(data.size, data.dtype)
-        return flat[: data.size].reshape(data.shape)
+    def _buffer(self, data: np.ndarray) -> np.ndarray:
+        """Scratch space shaped like a parameter's data, not part of the state. One flat buffer
+        per dtype, the size of the largest parameter, serves every parameter in turn: fewer
+        bytes, and it stays in the CPU cache from one parameter to the next."""
+        key = (data.dtype, data.shape)
+        view = self._views.get(key)
+        if view is None:
+            flat = self._scratch.get(data.dtype)
+            if flat is None or flat.size < data.size:
+                flat = self._scratch[data.dtype] = np.empty(data.size, data.dtype)
+                self._views.clear()  # views of the smaller buffer: make them again
+            view = self._views[key] = flat[: data.size].reshape(data.shape)
+        return view
 
     # -- checkpoints -------------------------------------------------------------------------
 

@@ -70,6 +70,6 @@ class SGD(Optimizer):
                 b *= momentum
                 b += (1.0 - float(group["dampening"])) * grad
             grad = grad + momentum * buf.data if group["nesterov"] else buf.data
-        step = self._buffer(p)
+        step = self._buffer(p.data)
         np.multiply(grad, lr, out=step)
         p.data -= step
