@@ -130,7 +130,7 @@ def run_backward(
             if id(t) in wanted:
                 results[wanted[id(t)]] = as_tensor(grad)
         elif t.grad_fn is None or t._retains_grad:
-            _accumulate_leaf(t, as_tensor(grad), create_graph, given)
+            _accumulate_leaf(t, grad, create_graph, given)
         return grad
 
     for r, seed in zip(roots, grads):
@@ -228,10 +228,13 @@ def _as_gradient(g: Any, dtype: np.dtype, create_graph: bool) -> Any:
     return np.asarray(g, dtype=dtype)  # a NumPy scalar (0-d ops) or a Python number
 
 
-def _accumulate_leaf(t: Tensor, grad: Tensor, create_graph: bool, given: set[int]) -> None:
+def _accumulate_leaf(t: Tensor, grad: Any, create_graph: bool, given: set[int]) -> None:
+    """Add ``grad`` (an ndarray, or a Tensor) into ``t.grad``."""
     tensor_type = _tensor.Tensor
-    if not create_graph:
-        data = grad.data
+    if create_graph:
+        grad = grad if isinstance(grad, tensor_type) else tensor_type._wrap(grad, False, None)
+    else:
+        data = grad.data if isinstance(grad, tensor_type) else grad
         # Own the array unless it is fresh: a view, or one already given to another tensor, is
         # copied so that the stored gradient aliases nothing else.
         if data.base is not None or id(data) in given or not data.flags.writeable:

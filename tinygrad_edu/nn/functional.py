@@ -64,19 +64,18 @@ def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias, as one fused op. weight is (out_features, in_features)."""
-    if weight.ndim != 2:
+    x_shape, w_shape = input.data.shape, weight.data.shape  # (once: every layer, every step)
+    if len(w_shape) != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got {w_shape}")
+    if not x_shape or x_shape[-1] != w_shape[1]:
         raise ValueError(
-            f"linear: weight must be 2-D (out_features, in_features), got {weight.shape}"
+            f"linear: input has shape {x_shape}, its last dim must be {w_shape[1]} "
+            f"(in_features of the weight of shape {w_shape})"
         )
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+    if bias is not None and bias.data.shape != (w_shape[0],):
         raise ValueError(
-            f"linear: input has shape {input.shape}, its last dim must be {weight.shape[1]} "
-            f"(in_features of the weight of shape {weight.shape})"
-        )
-    if bias is not None and bias.shape != (weight.shape[0],):
-        raise ValueError(
-            f"linear: bias has shape {bias.shape}, expected ({weight.shape[0]},) for a weight "
-            f"of shape {weight.shape}"
+            f"linear: bias has shape {bias.shape}, expected ({w_shape[0]},) for a weight "
+            f"of shape {w_shape}"
         )
     return nn_ops.Linear.apply(input, weight, bias)
 

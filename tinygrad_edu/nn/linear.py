@@ -45,9 +45,10 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        shape = input.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
-                f"Linear(in_features={self.in_features}): input has shape {input.shape}, last "
+                f"Linear(in_features={self.in_features}): input has shape {shape}, last "
                 f"dim must be {self.in_features}"
             )
         return F.linear(input, self.weight, self.bias)
