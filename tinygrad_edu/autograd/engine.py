@@ -30,9 +30,11 @@ def _edge(x: Tensor, seq: int) -> Tensor:
     made (``autograd/inplace.py``), so its gradient goes there.
     """
     fn = x.grad_fn
-    while fn is not None and fn._seq > seq and fn._rebased_from is not None:
-        x = fn._rebased_from
-        fn = x.grad_fn
+    while fn is not None and fn._seq > seq:
+        old = getattr(fn, "_rebased_from", None)
+        if old is None:
+            break
+        x, fn = old, old.grad_fn
     return x
 
 

@@ -44,16 +44,17 @@ class Function:
 
     # What every node carries, in slots: the engine reads these once per node, and a slot is
     # the fastest attribute Python has (and keeps them apart from whatever an op's forward puts
-    # on ctx, which lands in the instance dict). ``apply`` sets them all when it records a node.
+    # on ctx, which lands in the instance dict). ``apply`` sets the first five when it records
+    # a node; the last four only where they apply, and they are read with a default.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (autograd/engine.py)
     _saved: tuple[Tensor, ...]  # save_for_backward's tensors
-    _versions: tuple[int, ...]  # their versions when saved; () means all were 0
-    _out: weakref.ref[Tensor] | None  # the output, for ops with save_output
-    _out_version: int
     _released: bool  # set once backward has freed what was saved
     _arrays: bool  # set by the engine while backward runs on plain ndarrays
-    _rebased_from: Tensor | None  # set on an in-place op's node (autograd/inplace.py)
+    _versions: tuple[int, ...]  # the saved tensors' versions, if any was changed in place before
+    _out: weakref.ref[Tensor] | None  # the output, for ops with save_output
+    _out_version: int
+    _rebased_from: Tensor | None  # on an in-place op's node (autograd/inplace.py)
     __slots__ = (
         "__dict__",
         "_arrays",
@@ -98,8 +99,9 @@ class Function:
         return tuple(map(_data, saved)) if self._arrays else saved
 
     def _check_versions(self) -> None:
+        versions = getattr(self, "_versions", ())
         for i, t in enumerate(self._saved):
-            version = self._versions[i] if self._versions else 0
+            version = versions[i] if versions else 0
             if t._version != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
@@ -111,7 +113,8 @@ class Function:
     @property
     def output(self) -> Any:
         """The tensor this node produced (for ops with ``save_output = True``)."""
-        out = self._out() if self._out is not None else None
+        ref = getattr(self, "_out", None)
+        out = ref() if ref is not None else None
         if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
         vc = out._vc
@@ -170,10 +173,9 @@ class Function:
                 return tensor_type._wrap(out, False, None)
             ctx.inputs = args
             ctx._seq = next(_sequence)
-            ctx._versions = ()
-            ctx._out = None
             ctx._released = ctx._arrays = False
-            ctx._rebased_from = None
+            # _versions, _out and _rebased_from are set only where they apply (most nodes need
+            # none of them), and read with a default.
             saved: Tensor
             for saved in ctx._saved:
                 if saved._vc is not None:  # changed in place before: remember the versions seen

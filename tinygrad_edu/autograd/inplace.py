@@ -102,7 +102,7 @@ def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> 
         # Nodes recorded before this op that read t meant its old value: the engine sends their
         # gradients to ``old`` (see engine._edge), not through this op.
         node._rebased_from = old
-        if node._out is not None:  # a node that reads its output in backward now reads t
+        if getattr(node, "_out", None) is not None:  # reads its output in backward: now t
             node._out = weakref.ref(t)
             node._out_version = t._version
     return t
