@@ -847,6 +847,8 @@ class Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> Tensor:
+        if type(index) is int or type(index) is slice:  # x[t], x[a:b]: nothing to convert
+            return ops.GetItem.apply(self, (index,))
         idx = _index_arg(index)
         split = _ints_first(idx)
         if split is not None:

@@ -187,7 +187,16 @@ def run_backward(
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.to(data.dtype) if type(g) is tensor_type else g.astype(data.dtype)
                 fn = x.grad_fn
-                if fn is None or fn._seq > seq:  # a leaf, or x was changed in place since
+                if fn is None:  # a leaf: send(x, g), inlined (a weight gets one share a step)
+                    key = id(x)
+                    prev = leaf_grads.get(key)
+                    if prev is None:
+                        leaf_grads[key] = g
+                        leaves[key] = x
+                    else:
+                        leaf_grads[key] = add(prev, g)
+                    continue
+                if fn._seq > seq:  # x was changed in place since this node read it
                     x = _edge(x, seq)
                     if x.requires_grad:
                         send(x, g)

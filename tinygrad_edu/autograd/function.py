@@ -102,7 +102,8 @@ class Function:
         versions = getattr(self, "_versions", ())
         for i, t in enumerate(self._saved):
             version = versions[i] if versions else 0
-            if t._version != version:
+            vc = t._vc  # t._version without the property call: this runs for every weight
+            if (vc[0] if vc is not None else 0) != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                     f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "

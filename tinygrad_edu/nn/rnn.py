@@ -41,6 +41,13 @@ def _check_weights(
 ) -> None:
     """The parameters still have the shapes the module was built with (a user may replace one);
     the per-step op then needs no checks of its own."""
+    if (
+        w_ih.data.shape == (hidden_size, input_size)
+        and w_hh.data.shape == (hidden_size, hidden_size)
+        and (b_ih is None) == (b_hh is None)
+        and (b_ih is None or b_ih.data.shape == b_hh.data.shape == (hidden_size,))  # type: ignore[union-attr]
+    ):
+        return  # (the usual case, checked in one expression: this runs at every call)
     expected = {
         "weight_ih": (w_ih, (hidden_size, input_size)),
         "weight_hh": (w_hh, (hidden_size, hidden_size)),
@@ -50,8 +57,7 @@ def _check_weights(
     for what, (p, shape) in expected.items():
         if p is not None and p.shape != shape:
             raise ValueError(f"{name()}: {what} has shape {p.shape}, expected {shape}")
-    if (b_ih is None) != (b_hh is None):
-        raise ValueError(f"{name()}: bias_ih and bias_hh must both be set or both be None")
+    raise ValueError(f"{name()}: bias_ih and bias_hh must both be set or both be None")
 
 
 # One time step is one fused node (ops/nn_ops.py): h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh).

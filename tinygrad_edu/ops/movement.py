@@ -80,7 +80,7 @@ class GetItem(Function):
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {x.shape})") from None
         # Basic indexing gives a view; copy so later in-place changes to x cannot reach out.
-        return np.array(out, copy=True) if not is_advanced(index) else out
+        return np.array(out, copy=True) if out.base is not None else out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
