@@ -36,10 +36,12 @@ class ScaledAdd(autograd.Function):
     """out = x + alpha * y for a float alpha; records which inputs needed gradients."""
 
     seen: ClassVar[list[tuple[bool, ...]]] = []
+    seen_in_forward: ClassVar[list[tuple[bool, ...]]] = []
 
     @staticmethod
     def forward(ctx, x, y, alpha):
         ctx.alpha = alpha
+        ScaledAdd.seen_in_forward.append(ctx.needs_input_grad)  # as in torch: known already
         return x.data + alpha * y.data
 
     @staticmethod
@@ -73,11 +75,13 @@ def test_wrong_backward_is_caught_and_the_message_shows_both_values() -> None:
 
 def test_needs_input_grad_and_non_tensor_arguments() -> None:
     ScaledAdd.seen.clear()
+    ScaledAdd.seen_in_forward.clear()
     x, y = x64([1.0, 2.0]), Tensor(np.array([3.0, 4.0]))
     out = ScaledAdd.apply(x, y, 0.5)
     np.testing.assert_allclose(out.numpy(), [2.5, 4.0])
     out.sum().backward()
     assert ScaledAdd.seen == [(True, False, False)]
+    assert ScaledAdd.seen_in_forward == [(True, False, False)]
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 1.0])
     assert gradcheck(lambda a, b: ScaledAdd.apply(a, b, -2.0), [x64([1.0]), x64([2.0])])
 

@@ -44,8 +44,8 @@ class Function:
 
     # What every node carries, in slots: the engine reads these once per node, and a slot is
     # the fastest attribute Python has (and keeps them apart from whatever an op's forward puts
-    # on ctx, which lands in the instance dict). ``apply`` sets the first five when it records
-    # a node; the last four only where they apply, and they are read with a default.
+    # on ctx, which lands in the instance dict). ``apply`` sets the first five for every node;
+    # the last four only where they apply, and they are read with a default.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (autograd/engine.py)
     _saved: tuple[Tensor, ...]  # save_for_backward's tensors
@@ -158,7 +158,8 @@ class Function:
     def apply(cls, *args: Any) -> Tensor:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
-        ctx._saved = ()
+        ctx.inputs, ctx._saved = args, ()  # forward may ask ctx.needs_input_grad, as in torch
+        ctx._released = ctx._arrays = False
         out = cls.forward(ctx, *args)
         tensor_type = _tensor.Tensor
         if type(out) is not np.ndarray:
@@ -172,9 +173,7 @@ class Function:
                     break
             else:
                 return tensor_type._wrap(out, False, None)
-            ctx.inputs = args
             ctx._seq = next(_sequence)
-            ctx._released = ctx._arrays = False
             # _versions, _out and _rebased_from are set only where they apply (most nodes need
             # none of them), and read with a default.
             saved: Tensor
