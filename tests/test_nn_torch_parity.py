@@ -26,6 +26,7 @@ def pairs():
             (4, 5),
         ),
         "rnncell_tanh": (nn.RNNCell(5, 6), tn.RNNCell(5, 6), (4, 5)),
+        "rnncell_unbatched": (nn.RNNCell(5, 6), tn.RNNCell(5, 6), (5,)),
         "rnncell_relu": (
             nn.RNNCell(5, 6, bias=False, nonlinearity="relu"),
             tn.RNNCell(5, 6, bias=False, nonlinearity="relu"),
