@@ -171,7 +171,7 @@ def run_backward(
             if anomaly._enabled:
                 anomaly.check_backward(ctx, in_grads)
             inputs_ = ctx.inputs
-            if len(in_grads) != len(inputs_):
+            if len(in_grads) > len(inputs_):
                 _check_count(ctx, in_grads)
             for x, g in zip(inputs_, in_grads):
                 if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
@@ -219,8 +219,8 @@ def run_backward(
 
 
 def _check_count(ctx: Any, in_grads: tuple[Any, ...]) -> None:
-    """Extra gradients must be None (fewer are fine: the last inputs get none, as for the
-    non-Tensor arguments of most built-in ops)."""
+    """Extra gradients must be None. (Fewer are fine: the last inputs get none, as the
+    non-Tensor arguments of most built-in ops.)"""
     n = len(ctx.inputs)
     if any(g is not None for g in in_grads[n:]):
         raise RuntimeError(
