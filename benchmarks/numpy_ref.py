@@ -62,13 +62,28 @@ class NumpyAdam:
             p -= tmp
 
 
-class NumpyMLP:
+class _NumpyTrained:
+    """What the two trained floors share: float copies of the parameters, one gradient array for
+    each (filled by ``step``), and Adam over the pairs."""
+
+    def __init__(self, params: dict[str, np.ndarray], dtype: DTypeLike) -> None:
+        self.p: dict[str, np.ndarray] = {k: v.astype(dtype, copy=True) for k, v in params.items()}
+        self.g = {k: np.empty_like(v) for k, v in self.p.items()}
+        self.adam = NumpyAdam(list(self.p.values()), list(self.g.values()))
+
+    def params(self) -> dict[str, np.ndarray]:
+        return self.p
+
+    def grads(self) -> dict[str, np.ndarray]:
+        return self.g
+
+
+class NumpyMLP(_NumpyTrained):
     """Linear-ReLU-Linear-ReLU-Linear, softmax cross-entropy (mean over the batch), Adam."""
 
     def __init__(self, problem: Problem, dtype: DTypeLike = np.float32) -> None:
-        params, data = problem.params, problem.data
-        self.p: dict[str, np.ndarray] = {k: v.astype(dtype, copy=True) for k, v in params.items()}
-        self.g = {k: np.empty_like(v) for k, v in self.p.items()}
+        super().__init__(problem.params, dtype)
+        data = problem.data
         self.x: np.ndarray = data["x"].astype(dtype, copy=True)
         self.y = data["y"].astype(np.int64, copy=True)
         batch = self.x.shape[0]
@@ -78,8 +93,6 @@ class NumpyMLP:
         self.dz = [np.empty((batch, w), dtype) for w in widths]
         self.masks = [np.empty((batch, w), bool) for w in widths[:2]]
         self.top: np.ndarray = np.empty((batch, 1), dtype)  # per-row max, then per-row sum of exp
-        names = list(self.p)
-        self.adam = NumpyAdam([self.p[k] for k in names], [self.g[k] for k in names])
 
     def step(self) -> np.floating:
         p, g, z, dz, masks = self.p, self.g, self.z, self.dz, self.masks
@@ -114,21 +127,13 @@ class NumpyMLP:
         self.adam.step()
         return loss
 
-    def params(self) -> dict[str, np.ndarray]:
-        return self.p
-
-    def grads(self) -> dict[str, np.ndarray]:
-        return self.g
-
-
-class NumpyRNN:
+class NumpyRNN(_NumpyTrained):
     """h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) from h_0 = 0; the last state goes
     through Linear(hidden, 1); binary cross-entropy with logits (mean); Adam."""
 
     def __init__(self, problem: Problem, dtype: DTypeLike = np.float32) -> None:
-        params, data = problem.params, problem.data
-        self.p: dict[str, np.ndarray] = {k: v.astype(dtype, copy=True) for k, v in params.items()}
-        self.g = {k: np.empty_like(v) for k, v in self.p.items()}
+        super().__init__(problem.params, dtype)
+        data = problem.data
         self.x: np.ndarray = data["x"].astype(dtype, copy=True)  # (steps, batch, input)
         self.target: np.ndarray = data["target"].astype(dtype, copy=True)  # (batch, 1)
         steps, batch, _ = self.x.shape
@@ -143,8 +148,6 @@ class NumpyRNN:
         self.tmp_hh = np.empty_like(self.p["cell.weight_hh"])
         self.tmp_b: np.ndarray = np.empty(hidden, dtype)
         self.bias: np.ndarray = np.empty(hidden, dtype)
-        names = list(self.p)
-        self.adam = NumpyAdam([self.p[k] for k in names], [self.g[k] for k in names])
 
     def step(self) -> np.floating:
         p, g, hs, xs, tmp = self.p, self.g, self.hs, self.xs, self.tmp
@@ -186,13 +189,6 @@ class NumpyRNN:
         g["cell.bias_hh"][...] = db  # both biases are added to the same sum
         self.adam.step()
         return loss
-
-    def params(self) -> dict[str, np.ndarray]:
-        return self.p
-
-    def grads(self) -> dict[str, np.ndarray]:
-        return self.g
-
 
 class NumpyChain:
     """The per-node workload: y <- tanh(y * w + c), repeated; loss = sum(y); dloss/dx.
