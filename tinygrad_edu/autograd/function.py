@@ -96,7 +96,13 @@ class Function:
             if t._vc is not None:  # changed in place at some time: compare versions
                 self._check_versions()
                 break
-        return tuple(map(_data, saved)) if self._arrays else saved
+        if not self._arrays:
+            return saved
+        # A plain loop: for the one to four tensors an op saves, quicker than map or a listcomp.
+        arrays = []
+        for t in saved:
+            arrays.append(t.data)
+        return tuple(arrays)
 
     def _check_versions(self) -> None:
         versions = getattr(self, "_versions", ())
@@ -131,7 +137,10 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         tensor_type = _tensor.Tensor
-        return tuple([isinstance(x, tensor_type) and x.requires_grad for x in self.inputs])
+        needs = []
+        for x in self.inputs:  # (a plain loop: as in saved_tensors, the quickest for a few)
+            needs.append(isinstance(x, tensor_type) and x.requires_grad)
+        return tuple(needs)
 
     def release(self) -> None:
         """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
