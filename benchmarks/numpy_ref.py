@@ -127,6 +127,7 @@ class NumpyMLP(_NumpyTrained):
         self.adam.step()
         return loss
 
+
 class NumpyRNN(_NumpyTrained):
     """h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) from h_0 = 0; the last state goes
     through Linear(hidden, 1); binary cross-entropy with logits (mean); Adam."""
@@ -189,6 +190,7 @@ class NumpyRNN(_NumpyTrained):
         g["cell.bias_hh"][...] = db  # both biases are added to the same sum
         self.adam.step()
         return loss
+
 
 class NumpyChain:
     """The per-node workload: y <- tanh(y * w + c), repeated; loss = sum(y); dloss/dx.
