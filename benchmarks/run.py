@@ -52,11 +52,8 @@ TARGETS = {
 }
 TIMED = ("mlp_b8", "mlp_b64", "mlp_b512", "rnn", "per_node", "depth_1e4", "depth_1e5")
 WORKLOADS = (*TIMED, "memory")
-GROUPS = {
-    "mlp": ("mlp_b8", "mlp_b64", "mlp_b512"),
-    "chain": ("per_node", "depth_1e4", "depth_1e5"),
-    "depth": ("per_node", "depth_1e4", "depth_1e5"),
-}
+CHAIN = ("per_node", "depth_1e4", "depth_1e5")  # the same chain at three depths
+GROUPS = {"mlp": ("mlp_b8", "mlp_b64", "mlp_b512"), "chain": CHAIN, "depth": CHAIN}
 FLAT = 1.5  # per-node time at the deepest chain over the shallowest: at most this is "flat"
 
 
@@ -79,7 +76,7 @@ def make_problem(name: str, budget: Budget) -> Problem:
         return workloads.mlp_problem(int(name.removeprefix("mlp_b")))
     if name == "rnn":
         return workloads.rnn_problem()
-    depth = ("per_node", "depth_1e4", "depth_1e5").index(name)
+    depth = CHAIN.index(name)
     return workloads.chain_problem(budget.chain_nodes[depth], name)
 
 
@@ -153,13 +150,14 @@ def time_workload(problem: Problem, frameworks: list[Framework], budget: Budget)
     return row
 
 
-def memory_workload(ours: Framework | None, budget: Budget) -> tuple[dict, dict]:
+def memory_workload(ours: Framework, budget: Budget) -> tuple[dict, dict]:
     """Peak traced memory of an MLP batch-64 training step, and live memory over many steps."""
     problem = workloads.mlp_problem(64)
     early, late = budget.memory_steps
-    makers: dict[str, Any] = {"numpy": lambda: build_numpy(problem)}
-    if ours is not None:
-        makers["tinygrad_edu"] = lambda: workloads.build(problem, ours)
+    makers: dict[str, Any] = {
+        "numpy": lambda: build_numpy(problem),
+        "tinygrad_edu": lambda: workloads.build(problem, ours),
+    }
     traced, errors = {}, {}
     for name, make in makers.items():
         try:
@@ -181,7 +179,7 @@ def memory_workload(ours: Framework | None, budget: Budget) -> tuple[dict, dict]
 
 def depth_summary(rows: dict[str, dict]) -> dict | None:
     """Time per node at each depth, and deepest over shallowest: flat means close to 1."""
-    names = GROUPS["depth"]
+    names = CHAIN
     if not all(n in rows for n in names):
         return None
     section: dict[str, Any] = {"nodes": [rows[n]["config"]["nodes"] for n in names], "limit": FLAT}
@@ -248,19 +246,12 @@ def main(argv: list[str] | None = None) -> int:
     budget = QUICK if args.quick else FULL
     if args.rounds is not None:
         budget = Budget(args.rounds, budget.round_seconds, budget.chain_nodes, budget.memory_steps)
-    try:
-        ours: Framework | None = workloads.tinygrad_edu_framework()
-        ours_error = None
-    except Exception as e:  # e.g. nn or optim missing: the column says n/a, the run fails
-        ours, ours_error = None, _error(e)
+    ours = workloads.tinygrad_edu_framework()
     if args.profile is not None:
-        if ours is None:
-            print(f"cannot profile tinygrad_edu: {ours_error}", file=sys.stderr)
-            return 1
         profile(args.profile, ours, budget)
         return 0
     theirs = None if args.no_torch else workloads.torch_framework()
-    frameworks = [fw for fw in (theirs, ours) if fw is not None]
+    frameworks = [ours] if theirs is None else [theirs, ours]
     # PyTorch's import leaves a million objects for the cyclic GC to scan on every full
     # collection, which would bill whichever column happens to trigger one. Freezing them (they
     # live as long as the process) keeps collections as cheap as in a process without torch.
@@ -276,8 +267,6 @@ def main(argv: list[str] | None = None) -> int:
             rows["memory_peak"], memory = memory_workload(ours, budget)
         else:
             rows[name] = time_workload(make_problem(name, budget), frameworks, budget)
-        if ours_error is not None:
-            rows[name if name != "memory" else "memory_peak"]["errors"]["tinygrad_edu"] = ours_error
 
     ordered = list(rows.values())
     print(report.table(ordered))

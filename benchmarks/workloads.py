@@ -96,24 +96,16 @@ class Framework:
     nn: Any
     F: Any
     optim: Any
-    missing: str | None = None  # why nn, F or optim is None
 
 
 def tinygrad_edu_framework() -> Framework:
-    """tinygrad_edu through its public API. Without nn or optim the chain still runs (it needs
-    only Tensor); the training workloads then fail with the import error."""
-    from tinygrad_edu import Tensor
+    """tinygrad_edu through its public API."""
+    import tinygrad_edu.nn.functional as F
+    from tinygrad_edu import Tensor, nn, optim
 
     def tensor(a: np.ndarray, requires_grad: bool = False) -> Any:
         return Tensor(a, requires_grad=requires_grad)
 
-    try:
-        import tinygrad_edu.nn.functional as F
-        from tinygrad_edu import nn, optim
-    except ImportError as e:
-        return Framework(
-            "tinygrad_edu", tensor, None, None, None, missing=f"{type(e).__name__}: {e}"
-        )
     return Framework("tinygrad_edu", tensor, nn, F, optim)
 
 
@@ -168,9 +160,6 @@ class Train:
     """A model, its loss and Adam: ``step()`` is one training step, as in any PyTorch loop."""
 
     def __init__(self, problem: Problem, fw: Framework) -> None:
-        if fw.missing is not None:
-            raise RuntimeError(f"{fw.name} cannot train: {fw.missing}")
-        self.fw = fw
         self.model = _mlp_model(fw) if problem.kind == "mlp" else _rnn_model(fw)
         self.model.load_state_dict({k: fw.tensor(v) for k, v in problem.params.items()})
         self.opt = fw.optim.Adam(self.model.parameters(), lr=LR)
