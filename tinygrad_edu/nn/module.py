@@ -316,10 +316,9 @@ class Module:
         for name, m in self._modules.items():
             child = repr(m).replace("\n", "\n  ")
             lines.append(f"  ({name}): {child}")
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not lines:
-            return head + ")"
         extra = self.extra_repr()
+        if not lines:
+            return f"{type(self).__name__}({extra})"
         body = ([f"  {extra}"] if extra else []) + lines
         return f"{type(self).__name__}(\n" + "\n".join(body) + "\n)"
 

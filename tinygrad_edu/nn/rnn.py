@@ -68,6 +68,13 @@ def _param(*shape: int) -> Parameter:
     return Parameter(np.empty(shape, np.float32))
 
 
+def _reset_uniform(module: Module, hidden_size: int) -> None:
+    """PyTorch's RNN initialisation: every weight and bias U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
+    for p in module.parameters():
+        init.uniform_(p, -bound, bound)
+
+
 class RNNCell(Module):
     """One step of an Elman RNN: ``cell(input, hx)`` -> the next hidden state.
 
@@ -95,9 +102,7 @@ class RNNCell(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        _reset_uniform(self, self.hidden_size)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         shape = input.data.shape
@@ -180,9 +185,7 @@ class RNN(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0.0
-        for p in self.parameters():
-            init.uniform_(p, -bound, bound)
+        _reset_uniform(self, self.hidden_size)
 
     def _layer(self, k: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         get = self._parameters.get
