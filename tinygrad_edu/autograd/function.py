@@ -23,7 +23,6 @@ graph node stored as ``y.grad_fn``. Backward is written with Tensor operations, 
 from __future__ import annotations
 
 import itertools
-import operator
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -200,8 +199,6 @@ class Function:
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
 
-
-_data = operator.attrgetter("data")
 
 
 def _last_inplace(t: Tensor) -> str:
