@@ -70,10 +70,10 @@ class Adam(Optimizer):
         lr, beta1, beta2, eps, wd, amsgrad, maximize = hyper
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor(np.zeros_like(p.data))
-            state["exp_avg_sq"] = Tensor(np.zeros_like(p.data))
+            state["exp_avg"] = Tensor.zeros(p.shape, dtype=p.dtype)
+            state["exp_avg_sq"] = Tensor.zeros(p.shape, dtype=p.dtype)
             if amsgrad:
-                state["max_exp_avg_sq"] = Tensor(np.zeros_like(p.data))
+                state["max_exp_avg_sq"] = Tensor.zeros(p.shape, dtype=p.dtype)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad

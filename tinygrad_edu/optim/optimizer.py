@@ -160,7 +160,7 @@ class Optimizer:
             for p in group["params"]:
                 if p in self.state:
                     state[index[id(p)]] = {
-                        k: Tensor(v.data.copy()) if isinstance(v, Tensor) else v
+                        k: Tensor(v.data) if isinstance(v, Tensor) else v
                         for k, v in self.state[p].items()
                     }
         return {"state": state, "param_groups": groups}
@@ -173,7 +173,6 @@ class Optimizer:
                 f"loaded state dict has {len(saved_groups)} parameter groups, this optimizer "
                 f"has {len(self.param_groups)}"
             )
-        params: list[Tensor] = []
         for i, (mine, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(mine["params"]) != len(saved["params"]):
                 raise ValueError(
@@ -185,7 +184,6 @@ class Optimizer:
         for mine, saved in zip(self.param_groups, saved_groups):
             for index, p in zip(saved["params"], mine["params"]):
                 by_index[int(index)] = p
-                params.append(p)
         new_state: dict[Tensor, dict[str, Any]] = {}
         for key, values in state_dict["state"].items():
             p = by_index.get(int(key))
@@ -206,7 +204,7 @@ class Optimizer:
                         f"loaded state for parameter {key}: {name!r} has shape {array.shape}, "
                         f"the parameter has shape {p.shape}"
                     )
-                entry[name] = Tensor(array.astype(p.dtype, copy=True))
+                entry[name] = Tensor(array, dtype=p.dtype)  # a copy, as Tensor() always makes
             new_state[p] = entry
         for mine, saved in zip(self.param_groups, saved_groups):
             # Only the keys this group has: a PyTorch state dict also carries flags such as
