@@ -23,7 +23,6 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops.broadcast import unbroadcast
 from tinygrad_edu.ops.unary import stable_sigmoid
 
 
@@ -320,7 +319,6 @@ class BCEWithLogits(Function):
                 dx = g * ((1.0 - y) - (y * pm1 + 1.0) * (1.0 - _sigmoid(x)))
             if need_y:
                 dy = g * (_softplus_neg(x) * pm1 - x)
-        # weight or pos_weight may have broadcast x and y to a larger shape.
-        dx = unbroadcast(dx, x.shape) if dx is not None else None
-        dy = unbroadcast(dy, y.shape) if dy is not None else None
+        # (F.binary_cross_entropy_with_logits checks that weight and pos_weight broadcast to x's
+        # shape, which y has too: dx and dy have their inputs' shapes.)
         return dx, dy
