@@ -212,7 +212,6 @@ def run_backward(
                     pending[key] = add(prev, g)
             if not retain_graph:
                 ctx.release()
-        owned.clear()  # the leaves' sums are theirs now
         for key, x in leaves.items():
             take(x, leaf_grads[key])
     return results
