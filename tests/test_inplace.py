@@ -277,3 +277,22 @@ def test_version_counts_every_in_place_change() -> None:
     t += 1.0
     assert t._version == 4
     assert (t * 1.0)._version == 0  # a new tensor starts at 0
+
+
+@pytest.mark.parametrize(
+    "index",
+    [1, (slice(None), 1), (slice(None), [0, 2]), ([1, 0],), (Ellipsis, np.array([2, 2]))],
+    ids=["int", "column", "columns-by-list", "rows-by-list", "repeated-by-array"],
+)
+@pytest.mark.parametrize("source", ["owner", "transposed-view"])
+def test_indexing_result_never_shares_memory_with_its_source(index, source) -> None:
+    # x[...] is a new tensor, as in PyTorch's autograd: changing x in place afterwards must not
+    # change it, whether NumPy gave a view (basic indexing) or a new array (advanced).
+    base = Tensor(np.arange(12.0).reshape(3, 4).T.copy())
+    x = base if source == "owner" else base.T  # .T's data is a view of base's array
+    y = x[index]
+    before = y.numpy().copy()
+    assert not np.shares_memory(y.numpy(), x.numpy())
+    with no_grad():
+        x.mul_(0.0)
+    np.testing.assert_array_equal(y.numpy(), before)

@@ -79,8 +79,13 @@ class GetItem(Function):
             out = x.data[index]
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {x.shape})") from None
-        # Basic indexing gives a view; copy so later in-place changes to x cannot reach out.
-        return np.array(out, copy=True) if out.base is not None else out
+        # Basic indexing gives a view of x's memory: copy it, so later in-place changes to x
+        # cannot reach out. (Advanced indexing already made a new array, though NumPy may give
+        # that a .base of its own: a base that is not x's memory needs no second copy.)
+        base, xd = out.base, x.data
+        if base is not None and (base is xd or base is xd.base):
+            out = np.array(out, copy=True)
+        return out
 
     @staticmethod
     def backward(ctx: Any, grad: Any) -> Any:
