@@ -292,3 +292,26 @@ def test_torch_optimizer_state_loads_and_continues_identically():
         topt.step()
     _train(opt, w, b, data, 5)
     np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_hyperparameters_changed_between_steps_take_effect(name) -> None:
+    # A scheduler writes param_groups[i]["lr"] between steps: the next step must use the new
+    # value (the optimizers read a group's settings once per step, never once and for all).
+    p = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    opt = getattr(optim, name)([p], lr=0.1, **({"momentum": 0.9} if name == "SGD" else {}))
+    for lr in (0.1, 0.0, 0.1):
+        opt.param_groups[0]["lr"] = lr
+        opt.zero_grad()
+        (p * p).sum().backward()
+        before = p.numpy().copy()
+        opt.step()
+        moved = not np.array_equal(p.numpy(), before)
+        assert moved == (lr != 0.0), (name, lr)
+    if name == "SGD":  # momentum too: with momentum 0 the step is lr * g exactly
+        opt.param_groups[0]["momentum"] = 0.0
+        opt.zero_grad()
+        (p * p).sum().backward()
+        expected = p.numpy() - 0.1 * 2 * p.numpy()
+        opt.step()
+        np.testing.assert_allclose(p.numpy(), expected, rtol=1e-12)

@@ -52,12 +52,16 @@ class SGD(Optimizer):
                 f"momentum={group['momentum']}, dampening={group['dampening']}"
             )
 
-    def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
-    ) -> None:
+    def _hyper(self, group: dict[str, Any]) -> tuple[Any, ...]:
         lr, momentum = float(group["lr"]), float(group["momentum"])
-        wd = float(group["weight_decay"])
-        if group["maximize"]:
+        wd, dampening = float(group["weight_decay"]), float(group["dampening"])
+        return lr, momentum, wd, dampening, group["nesterov"], group["maximize"]
+
+    def _update(
+        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+    ) -> None:
+        lr, momentum, wd, dampening, nesterov, maximize = hyper
+        if maximize:
             grad = -grad
         if wd != 0:
             grad = grad + wd * p.data  # a new array: p.grad itself must not change
@@ -68,8 +72,8 @@ class SGD(Optimizer):
             else:
                 b = buf.data
                 b *= momentum
-                b += (1.0 - float(group["dampening"])) * grad
-            grad = grad + momentum * buf.data if group["nesterov"] else buf.data
+                b += (1.0 - dampening) * grad
+            grad = grad + momentum * buf.data if nesterov else buf.data
         step = self._buffer(p.data)
         np.multiply(grad, lr, out=step)
         p.data -= step
