@@ -200,7 +200,6 @@ class Function:
         return f"<{type(self).__name__}Backward>"
 
 
-
 def _last_inplace(t: Tensor) -> str:
     """The name of the in-place op that last changed t, for error messages."""
     vc = t._vc
