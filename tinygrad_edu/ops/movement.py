@@ -81,9 +81,9 @@ class GetItem(Function):
             raise IndexError(f"{e} (indexing a tensor of shape {x.shape})") from None
         # Basic indexing gives a view of x's memory: copy it, so later in-place changes to x
         # cannot reach out. (Advanced indexing already made a new array, though NumPy may give
-        # that a .base of its own: a base that is not x's memory needs no second copy.)
+        # that a .base of its own: no second copy. `base is xd` settles the usual case at once.)
         base, xd = out.base, x.data
-        if base is not None and (base is xd or base is xd.base):
+        if base is not None and (base is xd or np.may_share_memory(out, xd)):
             out = np.array(out, copy=True)
         return out
 
