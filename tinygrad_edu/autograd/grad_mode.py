@@ -1,7 +1,9 @@
-"""Whether operations record a graph: the engine's one piece of global state.
+"""Whether operations record a graph: the global state that matters to users.
 
-Changed only through context managers that restore the previous value in ``finally``, so an
-exception inside a ``with no_grad():`` block can never leave recording switched off.
+(The rest of the module-level state is anomaly mode, in autograd/anomaly.py, and the node counter in
+autograd/function.py, which only orders the backward walk.) Grad mode is changed only through
+context managers that restore the previous value in ``finally``, so an exception inside a
+``with no_grad():`` block can never leave recording switched off.
 """
 
 from __future__ import annotations
