@@ -258,10 +258,7 @@ def nll_loss(
     rows, classes, loss_shape, _ = _class_targets("nll_loss", input, target, ignore_index)
     w = _constant("nll_loss", "weight", weight, input)
     _check_weight("nll_loss", w, rows.shape[1])
-    keep = classes != ignore_index
-    safe = np.where(keep, classes, 0)
-    w_target = (w[safe] if w is not None else np.ones(len(safe), input.dtype)) * keep
-    w_target = w_target.astype(input.dtype, copy=False)
+    _, safe, w_target = nn_ops.target_weights(classes, w, ignore_index, input.dtype)
     loss = -rows[np.arange(len(safe)), safe] * w_target
     if reduction == "none":
         return loss.reshape(loss_shape)

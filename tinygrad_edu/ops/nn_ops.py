@@ -92,6 +92,17 @@ class RNNCell(Function):
         return dx, dh, dw_ih, dw_hh, db if need_b_ih else None, db if need_b_hh else None
 
 
+def target_weights(
+    target: np.ndarray, weight: np.ndarray | None, ignore_index: int, dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For class-index targets (cross-entropy, NLL): which rows count (target != ignore_index),
+    a class index that is safe to read in every row, and each row's weight w_y (0 if ignored)."""
+    keep = target != ignore_index
+    safe = np.where(keep, target, 0)  # ignored rows read class 0, then get weight 0
+    w_target = (weight[safe] if weight is not None else np.ones(len(target), dtype)) * keep
+    return keep, safe, w_target.astype(dtype, copy=False)
+
+
 def _reduce(loss: np.ndarray, reduction: str, denominator: float | None = None) -> np.ndarray:
     """Apply 'none' | 'sum' | 'mean' (mean divides by ``denominator``, default: the count)."""
     if reduction == "none":
@@ -151,9 +162,7 @@ class CrossEntropy(Function):
         if plain:  # -log softmax(x)_y = log(sum e^shifted) - shifted_y
             ctx.denominator = float(n)
             return _reduce(log_total - shifted[rows, target], reduction, n)
-        keep = target != ignore_index
-        safe = np.where(keep, target, 0)  # ignored rows read class 0, then get weight 0
-        w_target = (weight[safe] if weight is not None else np.ones(n, probs.dtype)) * keep
+        keep, safe, w_target = target_weights(target, weight, ignore_index, probs.dtype)
         loss = (log_total - shifted[rows, safe]) * w_target
         if smoothing:  # -sum_c w_c log softmax_c = sum_c w_c (log_total - shifted_c)
             w_all = weight if weight is not None else np.ones(c, probs.dtype)
