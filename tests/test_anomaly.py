@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tinygrad_edu import Tensor, autograd
-from tinygrad_edu.autograd import anomaly, detect_anomaly, set_detect_anomaly
+from tinygrad_edu import autograd as anomaly
+from tinygrad_edu.autograd import detect_anomaly, set_detect_anomaly
 
 HERE = os.path.abspath(__file__)
 

@@ -53,9 +53,13 @@ def assert_same_step(ours: Any, floor: Any) -> None:
         np.testing.assert_allclose(
             grads_a[name], grads_b[name], rtol=1e-4, atol=1e-5 * scale, err_msg=name
         )
-        # Adam's first step moves each weight by about lr; where a gradient is near eps the
-        # step's size is sensitive to rounding, hence an absolute tolerance of 1% of lr.
-        np.testing.assert_allclose(params_a[name], params_b[name], atol=1e-5, err_msg=name)
+        # Adam's first step moves each weight by lr g / (|g| + eps): 1% of lr is the tolerance.
+        # Where |g| is within a few hundred eps (1e-8) of 0, the step's size rests on g's last
+        # bits, which float32 sums taken in another order do not share: there the whole step
+        # (lr = 1e-3) may differ.
+        tolerance = np.where(np.abs(grads_b[name]) < 1e-6, 1e-3 + 1e-5, 1e-5)
+        off = np.abs(params_a[name] - params_b[name]) > tolerance
+        assert not off.any(), f"{name}: {off.sum()} parameters differ after the Adam step"
 
 
 def test_floor_gradients_match_central_differences(problem: workloads.Problem) -> None:

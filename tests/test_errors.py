@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytest
 
+import tinygrad_edu
 from tinygrad_edu import GradcheckError, Tensor, autograd, gradcheck, gradgradcheck
 
 
@@ -15,7 +16,7 @@ def shapes_named(message: str, *shapes: tuple[int, ...]) -> bool:
 
 @pytest.mark.parametrize("op", ["+", "-", "*", "/", "**", "maximum", "minimum"])
 def test_broadcast_mismatch_names_both_shapes(op: str) -> None:
-    x, y = Tensor.ones(2, 3), Tensor.ones(4)
+    x, y = tinygrad_edu.ones(2, 3), tinygrad_edu.ones(4)
     fns = {
         "+": lambda: x + y,
         "-": lambda: x - y,
@@ -25,14 +26,14 @@ def test_broadcast_mismatch_names_both_shapes(op: str) -> None:
         "maximum": lambda: x.maximum(y),
         "minimum": lambda: x.minimum(y),
     }
-    with pytest.raises(ValueError) as e:
+    with pytest.raises(RuntimeError) as e:  # PyTorch's class for shape mismatches
         fns[op]()
     assert shapes_named(str(e.value), (2, 3), (4,)), str(e.value)
 
 
 def test_where_mismatch_names_the_shapes() -> None:
-    with pytest.raises(ValueError) as e:
-        Tensor.ones(2, 3).where(np.ones((2, 3), bool), Tensor.ones(5))
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.ones(2, 3).where(np.ones((2, 3), bool), tinygrad_edu.ones(5))
     assert shapes_named(str(e.value), (2, 3), (5,)), str(e.value)
 
 
@@ -42,14 +43,14 @@ def test_where_mismatch_names_the_shapes() -> None:
     ids=str,
 )
 def test_matmul_mismatch_names_both_shapes(a, b) -> None:
-    with pytest.raises(ValueError) as e:
-        Tensor.ones(*a) @ Tensor.ones(*b)
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.ones(*a) @ tinygrad_edu.ones(*b)
     assert shapes_named(str(e.value), a, b), str(e.value)
 
 
 def test_matmul_of_a_scalar_is_refused() -> None:
-    with pytest.raises(ValueError, match="at least 1 dim"):
-        Tensor(2.0) @ Tensor.ones(3)
+    with pytest.raises(RuntimeError, match="at least 1 dim"):
+        Tensor(2.0) @ tinygrad_edu.ones(3)
 
 
 @pytest.mark.parametrize(
@@ -66,14 +67,14 @@ def test_matmul_of_a_scalar_is_refused() -> None:
 )
 def test_index_out_of_range_names_index_and_shape(index, bad) -> None:
     with pytest.raises(IndexError) as e:
-        Tensor.ones(5, 4)[index]
+        tinygrad_edu.ones(5, 4)[index]
     msg = str(e.value)
     assert "(5, 4)" in msg and f"index {bad}" in msg, msg
 
 
 def test_float_index_is_refused() -> None:
-    with pytest.raises(IndexError, match="integer or bool"):
-        Tensor.ones(3)[Tensor([0.0, 1.0])]
+    with pytest.raises(IndexError, match="long, int or bool"):
+        tinygrad_edu.ones(3)[Tensor([0.0, 1.0])]
 
 
 @pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
@@ -84,14 +85,14 @@ def test_requires_grad_on_an_integer_tensor(dtype) -> None:
 
 
 def test_non_scalar_backward_needs_a_gradient() -> None:
-    y = Tensor.ones(2, 3, requires_grad=True) * 2.0
+    y = tinygrad_edu.ones(2, 3, requires_grad=True) * 2.0
     with pytest.raises(RuntimeError) as e:
         y.backward()
     assert "scalar" in str(e.value) and "(2, 3)" in str(e.value)
 
 
 def test_backward_gradient_of_the_wrong_shape() -> None:
-    y = Tensor.ones(2, 3, requires_grad=True) * 2.0
+    y = tinygrad_edu.ones(2, 3, requires_grad=True) * 2.0
     with pytest.raises(RuntimeError) as e:
         y.backward(np.ones((3, 2)))
     assert shapes_named(str(e.value), (3, 2), (2, 3)), str(e.value)
@@ -99,11 +100,11 @@ def test_backward_gradient_of_the_wrong_shape() -> None:
 
 def test_backward_on_a_tensor_without_grad() -> None:
     with pytest.raises(RuntimeError, match="does not require grad"):
-        Tensor.ones(2).sum().backward()
+        tinygrad_edu.ones(2).sum().backward()
 
 
 def test_backward_twice_without_retain_graph() -> None:
-    x = Tensor.ones(3, requires_grad=True)
+    x = tinygrad_edu.ones(3, requires_grad=True)
     y = (x.exp() * x).sum()
     y.backward()
     with pytest.raises(RuntimeError, match=r"second time.*retain_graph=True"):
@@ -111,45 +112,45 @@ def test_backward_twice_without_retain_graph() -> None:
 
 
 def test_reshape_and_expand_errors_name_the_shapes() -> None:
-    with pytest.raises(ValueError) as e:
-        Tensor.ones(2, 3).reshape(4, 2)
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.ones(2, 3).reshape(4, 2)
     assert shapes_named(str(e.value), (2, 3), (4, 2)), str(e.value)
-    with pytest.raises(ValueError) as e:
-        Tensor.ones(2, 3).expand(4, 3)
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.ones(2, 3).expand(4, 3)
     assert shapes_named(str(e.value), (2, 3), (4, 3)), str(e.value)
 
 
 def test_cat_and_stack_errors_name_the_shapes() -> None:
-    with pytest.raises(ValueError) as e:
-        Tensor.cat([Tensor.ones(2, 3), Tensor.ones(2, 4)], dim=0)
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.cat([tinygrad_edu.ones(2, 3), tinygrad_edu.ones(2, 4)], dim=0)
     assert shapes_named(str(e.value), (2, 3), (2, 4)), str(e.value)
-    with pytest.raises(ValueError) as e:
-        Tensor.stack([Tensor.ones(2), Tensor.ones(3)])
+    with pytest.raises(RuntimeError) as e:
+        tinygrad_edu.stack([tinygrad_edu.ones(2), tinygrad_edu.ones(3)])
     assert shapes_named(str(e.value), (2,), (3,)), str(e.value)
 
 
 def test_bad_dim_is_named() -> None:
-    with pytest.raises(IndexError, match="dim 3"):
-        Tensor.ones(2, 3).sum(dim=3)
-    with pytest.raises(ValueError, match=r"permute"):
-        Tensor.ones(2, 3).permute(0, 0)
+    with pytest.raises(IndexError, match="got 3"):
+        tinygrad_edu.ones(2, 3).sum(dim=3)
+    with pytest.raises(RuntimeError, match=r"permute"):
+        tinygrad_edu.ones(2, 3).permute(0, 0)
 
 
 def test_item_of_many_elements_names_the_shape() -> None:
-    with pytest.raises(ValueError, match=r"\(2, 2\)"):
-        Tensor.ones(2, 2).item()
+    with pytest.raises(RuntimeError, match=r"\(2, 2\)"):
+        tinygrad_edu.ones(2, 2).item()
 
 
 def test_in_place_change_of_a_leaf_that_requires_grad() -> None:
     with pytest.raises(RuntimeError, match="no_grad"):
-        Tensor.ones(2, requires_grad=True).zero_()
+        tinygrad_edu.ones(2, requires_grad=True).zero_()
 
 
 # -- gradcheck's own errors ------------------------------------------------------------------------
 
 
 def test_gradcheck_refuses_float32_with_an_explanation() -> None:
-    x = Tensor.ones(3, requires_grad=True)  # float32
+    x = tinygrad_edu.ones(3, requires_grad=True)  # float32
     with pytest.raises(TypeError) as e:
         gradcheck(lambda t: t * 2.0, [x])
     msg = str(e.value)

@@ -286,7 +286,7 @@ def test_rnncell_forward_is_the_elman_step():
     )
     np.testing.assert_allclose(cell(x, h).numpy(), want, rtol=1e-5, atol=1e-6)
     # hx defaults to zeros, and an unbatched input gives an unbatched state
-    np.testing.assert_allclose(cell(x).numpy(), cell(x, Tensor.zeros(2, 4)).numpy())
+    np.testing.assert_allclose(cell(x).numpy(), cell(x, tinygrad_edu.zeros(2, 4)).numpy())
     assert cell(x[0]).shape == (4,)
 
 
@@ -306,7 +306,7 @@ def test_rnn_unrolls_cells_and_handles_layouts():
             }
         )
         cells.append(cell)
-    hs = [Tensor.zeros(2, 4), Tensor.zeros(2, 4)]
+    hs = [tinygrad_edu.zeros(2, 4), tinygrad_edu.zeros(2, 4)]
     for t in range(5):
         hs[0] = cells[0](x[t], hs[0])
         hs[1] = cells[1](hs[0], hs[1])

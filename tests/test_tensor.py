@@ -85,12 +85,14 @@ def test_requires_grad_flag() -> None:
 # -- factories ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("make", [Tensor.zeros, Tensor.ones, tinygrad_edu.zeros, tinygrad_edu.ones])
+@pytest.mark.parametrize(
+    "make", [tinygrad_edu.zeros, tinygrad_edu.ones, tinygrad_edu.zeros, tinygrad_edu.ones]
+)
 def test_zeros_ones(make) -> None:
     for args in [(2, 3), ((2, 3),), ([2, 3],)]:
         t = make(*args)
         assert t.shape == (2, 3) and t.dtype == np.float32
-    fill = 0.0 if make in (Tensor.zeros, tinygrad_edu.zeros) else 1.0
+    fill = 0.0 if make in (tinygrad_edu.zeros, tinygrad_edu.zeros) else 1.0
     np.testing.assert_array_equal(make(4).data, np.full(4, fill))
     t = make(2, dtype=np.float64, requires_grad=True)
     assert t.dtype == np.float64 and t.requires_grad
@@ -98,32 +100,32 @@ def test_zeros_ones(make) -> None:
 
 
 def test_full() -> None:
-    t = Tensor.full((2, 2), 7.0)
+    t = tinygrad_edu.full((2, 2), 7.0)
     assert t.dtype == np.float32 and t.shape == (2, 2)
     np.testing.assert_array_equal(t.data, np.full((2, 2), 7.0))
-    assert Tensor.full(3, 1.0, dtype=np.float64).dtype == np.float64
+    assert tinygrad_edu.full(3, 1.0, dtype=np.float64).dtype == np.float64
     assert tinygrad_edu.full((1,), 2.0).shape == (1,)
 
 
 def test_randn_and_rand() -> None:
     manual_seed(0)
-    n = Tensor.randn(200, 50)
-    u = Tensor.rand(200, 50)
+    n = tinygrad_edu.randn(200, 50)
+    u = tinygrad_edu.rand(200, 50)
     assert n.dtype == np.float32 and u.dtype == np.float32 and n.shape == (200, 50)
     assert abs(float(n.data.mean())) < 0.05 and abs(float(n.data.std()) - 1) < 0.05
     assert u.data.min() >= 0.0 and u.data.max() < 1.0
-    assert Tensor.randn(3, dtype=np.float64).dtype == np.float64
-    assert Tensor.rand((2, 3), requires_grad=True).requires_grad
+    assert tinygrad_edu.randn(3, dtype=np.float64).dtype == np.float64
+    assert tinygrad_edu.rand((2, 3), requires_grad=True).requires_grad
 
 
 def test_manual_seed_makes_draws_reproducible() -> None:
     manual_seed(123)
-    a, b = Tensor.randn(5), Tensor.rand(5)
+    a, b = tinygrad_edu.randn(5), tinygrad_edu.rand(5)
     manual_seed(123)
-    np.testing.assert_array_equal(Tensor.randn(5).data, a.data)
-    np.testing.assert_array_equal(Tensor.rand(5).data, b.data)
+    np.testing.assert_array_equal(tinygrad_edu.randn(5).data, a.data)
+    np.testing.assert_array_equal(tinygrad_edu.rand(5).data, b.data)
     manual_seed(124)
-    assert not np.array_equal(Tensor.randn(5).data, a.data)
+    assert not np.array_equal(tinygrad_edu.randn(5).data, a.data)
 
 
 @pytest.mark.parametrize(
@@ -136,16 +138,16 @@ def test_manual_seed_makes_draws_reproducible() -> None:
     ],
 )
 def test_arange(args, dtype, expected) -> None:
-    t = Tensor.arange(*args)
+    t = tinygrad_edu.arange(*args)
     assert t.dtype == dtype
     np.testing.assert_array_equal(t.data, expected)
-    assert Tensor.arange(3, dtype=np.float64).dtype == np.float64
+    assert tinygrad_edu.arange(3, dtype=np.float64).dtype == np.float64
 
 
 def test_eye() -> None:
-    np.testing.assert_array_equal(Tensor.eye(3).data, np.eye(3))
-    assert Tensor.eye(3).dtype == np.float32
-    np.testing.assert_array_equal(Tensor.eye(2, 4).data, np.eye(2, 4))
+    np.testing.assert_array_equal(tinygrad_edu.eye(3).data, np.eye(3))
+    assert tinygrad_edu.eye(3).dtype == np.float32
+    np.testing.assert_array_equal(tinygrad_edu.eye(2, 4).data, np.eye(2, 4))
 
 
 @pytest.mark.parametrize(

@@ -1,30 +1,73 @@
-"""tinygrad_edu: a from-scratch autograd engine on NumPy, and a small framework built on it."""
+"""tinygrad_edu: a from-scratch autograd engine on NumPy, and a small framework built on it.
 
-from tinygrad_edu.tensor import (  # noqa: I001  (tensor first: the ops import it by module)
-    Tensor,
+``import tinygrad_edu as torch`` gives PyTorch's names for the CPU subset a learner meets.
+"""
+
+from tinygrad_edu import autograd, data, nn, optim
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from tinygrad_edu.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
     full_like,
+    is_tensor,
+    linspace,
+    logspace,
+    normal,
+    numel,
+    ones,
     ones_like,
+    rand,
     rand_like,
+    randint,
+    randint_like,
+    randn,
     randn_like,
-    where,
+    randperm,
+    tensor,
+    zeros,
     zeros_like,
 )
-from tinygrad_edu.autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from tinygrad_edu.dtypes import bool_, float16, float32, float64, int32, int64
+from tinygrad_edu.dtypes import (
+    bool_,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from tinygrad_edu.functions import cat, concat, concatenate, stack, where
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from tinygrad_edu.random import manual_seed
 from tinygrad_edu.serialization import load, save
-from tinygrad_edu import autograd, data, nn, optim  # as torch.nn: reachable after one import
 
-zeros = Tensor.zeros
-ones = Tensor.ones
-full = Tensor.full
-randn = Tensor.randn
-rand = Tensor.rand
-arange = Tensor.arange
-eye = Tensor.eye
-cat = Tensor.cat
-stack = Tensor.stack
+# PyTorch's dtype names that are also Python builtins: torch.float, torch.int, torch.bool.
+float = float32
+int = int32
+bool = bool_
 
 __version__ = "0.1.0"
 
@@ -32,36 +75,67 @@ __all__ = [
     "GradcheckError",
     "Tensor",
     "arange",
+    "as_tensor",
     "autograd",
+    "bool",
     "bool_",
     "cat",
+    "complex64",
+    "complex128",
+    "concat",
+    "concatenate",
     "data",
+    "double",
+    "empty",
+    "empty_like",
     "enable_grad",
     "eye",
+    "float",
     "float16",
     "float32",
     "float64",
+    "from_numpy",
     "full",
     "full_like",
+    "get_default_dtype",
     "gradcheck",
     "gradgradcheck",
+    "half",
+    "inference_mode",
+    "int",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
+    "is_tensor",
+    "linspace",
     "load",
+    "logspace",
+    "long",
     "manual_seed",
     "nn",
     "no_grad",
+    "normal",
+    "numel",
     "ones",
     "ones_like",
     "optim",
+    "promote_types",
     "rand",
     "rand_like",
+    "randint",
+    "randint_like",
     "randn",
     "randn_like",
+    "randperm",
     "save",
+    "set_default_dtype",
     "set_grad_enabled",
+    "short",
     "stack",
+    "tensor",
+    "uint8",
     "where",
     "zeros",
     "zeros_like",

@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import autograd
-from tinygrad_edu.autograd.grad_mode import enable_grad, no_grad
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.autograd.config import enable_grad, no_grad
 
 Inputs = Tensor | Sequence[Any]
 Jacobian = list[list[np.ndarray]]  # [input][output], each (output size, input size)

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu._tensor import Tensor
 
 PathLike = str | os.PathLike[str]
 

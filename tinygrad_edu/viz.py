@@ -21,8 +21,8 @@ import subprocess
 import sys
 from typing import TextIO
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd.engine import topological_order
-from tinygrad_edu.tensor import Tensor
 
 __all__ = ["backward_order", "draw", "print_graph", "to_dot"]
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+import tinygrad_edu
 from tinygrad_edu import Tensor, autograd, manual_seed, viz
 
 HERE = Path(__file__).resolve().parent
@@ -15,12 +16,12 @@ def two_layer_net() -> tuple[Tensor, dict[str, Tensor]]:
     """loss = mean((relu(x W1^T + b1) W2^T + b2 - y)^2), the parameters named as nn would."""
     manual_seed(0)
     params = {
-        "fc1.weight": Tensor.randn(4, 3, requires_grad=True),
-        "fc1.bias": Tensor.zeros(4, requires_grad=True),
-        "fc2.weight": Tensor.randn(1, 4, requires_grad=True),
-        "fc2.bias": Tensor.zeros(1, requires_grad=True),
+        "fc1.weight": tinygrad_edu.randn(4, 3, requires_grad=True),
+        "fc1.bias": tinygrad_edu.zeros(4, requires_grad=True),
+        "fc2.weight": tinygrad_edu.randn(1, 4, requires_grad=True),
+        "fc2.bias": tinygrad_edu.zeros(1, requires_grad=True),
     }
-    x, y = Tensor.randn(8, 3), Tensor.randn(8, 1)
+    x, y = tinygrad_edu.randn(8, 3), tinygrad_edu.randn(8, 1)
     h = (x @ params["fc1.weight"].T + params["fc1.bias"]).relu()
     out = h @ params["fc2.weight"].T + params["fc2.bias"]
     return ((out - y) ** 2).mean(), params

@@ -6,8 +6,9 @@ checks what each backward returns. The first bad value raises a RuntimeError nam
 pass (forward or backward) and the user's ``file:line``. Like PyTorch's ``detect_anomaly`` it is a
 debugging tool: walking the stack for every op is slow.
 
-This is the engine's second piece of global state (after grad mode). When it is off, ``apply`` and
-the engine pay for one flag check each, nothing more.
+The switch is ``Config.anomaly_enabled`` (autograd/config.py: ``detect_anomaly()`` and
+``set_detect_anomaly(mode)``). When it is off, ``apply`` and the engine pay for one flag check
+each, nothing more.
 """
 
 from __future__ import annotations
@@ -18,44 +19,7 @@ from typing import Any
 
 import numpy as np
 
-_enabled = False
-
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def is_anomaly_enabled() -> bool:
-    return _enabled
-
-
-class set_detect_anomaly:
-    """Turn anomaly detection on or off: at once when called, or for a ``with`` block."""
-
-    def __init__(self, mode: bool) -> None:
-        global _enabled
-        self.prev = _enabled
-        _enabled = bool(mode)  # like torch.autograd.set_detect_anomaly, a plain call switches it
-        self.mode = bool(mode)
-
-    def __enter__(self) -> None:
-        global _enabled
-        _enabled = self.mode
-
-    def __exit__(self, *exc: object) -> None:
-        global _enabled
-        _enabled = self.prev  # restored even when the block raised
-
-
-class detect_anomaly(set_detect_anomaly):
-    """``with detect_anomaly():`` check every forward and backward for NaN and inf."""
-
-    def __init__(self) -> None:
-        global _enabled
-        self.prev, self.mode = _enabled, True  # switched on in __enter__, not here
-
-    def __enter__(self) -> None:
-        global _enabled
-        self.prev = _enabled
-        _enabled = True
 
 
 def user_frame() -> str:

@@ -5,29 +5,181 @@ inputs always exist before the op runs: so anything computed FROM a tensor has a
 than the tensor's own node. The walk therefore keeps the tensors that have a gradient waiting in a
 heap, and always takes the one with the newest node: by then every tensor computed from it has
 already passed its share back, so its gradient is complete. One pass, no separate sort, no
-recursion (a chain of 100,000 ops is fine). Leaves (number 0) come last, in the order reached.
+recursion (a chain of 100,000 ops is fine). Leaves (no node) come last, in the order reached.
+
+``run_backward`` and ``topological_order`` (what ``viz`` draws) are the same walk: the second
+just passes ``None`` where the first passes gradients, so the picture is exactly what backward
+visits.
 """
 
 from __future__ import annotations
 
-import heapq
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from heapq import heappop, heappush
+from typing import Any, TypeVar
 
 import numpy as np
 
-from tinygrad_edu import tensor as _tensor
-from tinygrad_edu.autograd import anomaly, grad_mode
+from tinygrad_edu.autograd import anomaly, variable
+from tinygrad_edu.autograd.config import Config, using_config
+from tinygrad_edu.autograd.function import Function, _freed
+from tinygrad_edu.autograd.variable import Gradient, Variable
 
-if TYPE_CHECKING:
-    from tinygrad_edu.tensor import Tensor
+V = TypeVar("V", bound=Variable)
+
+_NEWEST = 1 << 62  # the "node number" of whoever seeds the walk: newer than every node
+_NOTHING = object()  # (not None, which means "reached, without a gradient")
 
 
-def _edge(x: Tensor, seq: int) -> Tensor:
+class Walk:
+    """The tensors waiting for their gradient to be complete, in the order backward takes them.
+
+    Each waiting tensor has a key: its node's number, or for a leaf (no node) 0, -1, -2, ... in
+    the order the walk reached it. ``heap`` holds the keys, negated (heapq pops the smallest), so
+    ``pop`` gives the newest node first and the leaves last; ``pending`` holds each tensor's
+    gradient summed so far. A gradient of None means "reached, but no gradient came": such a
+    tensor is still visited, so every walk over a graph visits the same tensors.
+    """
+
+    __slots__ = ("heap", "leaf_keys", "owned", "pending", "waiting")
+
+    def __init__(self) -> None:
+        self.heap: list[int] = []
+        self.waiting: dict[int, Variable] = {}
+        self.pending: dict[int, Gradient | None] = {}
+        self.leaf_keys: dict[Variable, int] = {}  # (tensors hash by identity)
+        # Sums the walk made itself belong to nobody else, so later shares are added into them in
+        # place: a weight used at 50 time steps costs one new array, not 50. (By id, holding the
+        # array so the id stays unique; dropped when the sum leaves ``pending``.)
+        self.owned: dict[int, np.ndarray] = {}
+
+    def send(self, x: Variable, g: Gradient | None, seq: int) -> None:
+        """Add ``g`` to the gradient of ``x``, which the node numbered ``seq`` read as an input."""
+        fn = x.grad_fn
+        if fn is not None:
+            key = fn._seq
+            if key > seq:  # x was changed in place after that node read it: the gradient goes
+                x = _edge(x, seq)  # to the stand-in that holds the value the node read
+                if x.requires_grad:
+                    self.send(x, g, seq)
+                return
+        else:
+            key = self.leaf_keys.get(x)  # type: ignore[assignment]
+            if key is None:
+                key = self.leaf_keys[x] = -len(self.leaf_keys)
+        pending = self.pending
+        prev = pending.get(key, pending)  # (pending itself: a marker that nothing is there)
+        if prev is pending:  # the first share: x starts waiting
+            pending[key] = g
+            self.waiting[key] = x
+            heappush(self.heap, -key)
+        elif g is not None:
+            pending[key] = g if prev is None else self._add(prev, g)  # type: ignore[arg-type]
+
+    def _add(self, prev: Gradient, g: Gradient) -> Gradient:
+        if not (isinstance(prev, np.ndarray) and isinstance(g, np.ndarray)):
+            return _as_tensor(prev) + g  # a recorded Tensor sum
+        if id(prev) in self.owned:
+            prev += g
+            return prev
+        total = prev + g
+        self.owned[id(total)] = total
+        return total
+
+    def pop(self) -> tuple[Variable, Gradient | None]:
+        """The waiting tensor with the newest node (or the first leaf reached), and its gradient,
+        complete now: everything computed from the tensor has sent its share."""
+        key = -heappop(self.heap)
+        grad = self.pending.pop(key)
+        if self.owned:
+            self.owned.pop(id(grad), None)
+        return self.waiting.pop(key), grad
+
+
+def run_backward(
+    roots: Sequence[Variable],
+    grads: Sequence[Variable],
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    inputs: Sequence[Variable] | None = None,
+) -> list[Any]:
+    """Backpropagate ``grads`` from ``roots``.
+
+    With ``inputs=None`` (``Tensor.backward``) leaf gradients accumulate into ``.grad``. With a list
+    of ``inputs`` (``autograd.grad``) their gradients are returned instead and no ``.grad`` changes.
+    """
+    tensor_class = variable.tensor_class
+    walk = Walk()
+    for root, seed in zip(roots, grads):
+        walk.send(root, seed, _NEWEST)
+    store = _Store(inputs, create_graph, grads)
+    send, on_arrays = walk.send, not create_graph
+    heap, waiting, pending, owned = walk.heap, walk.waiting, walk.pending, walk.owned
+    with using_config("grad_enabled", create_graph):
+        while heap:  # t, grad = walk.pop(), written out: it runs once per node
+            key = -heappop(heap)
+            t, grad = waiting.pop(key), pending.pop(key)
+            if owned:
+                owned.pop(id(grad), None)
+            ctx: Any = t.grad_fn
+            if grad is not None and (ctx is None or t._hooks or t._retains_grad or store.wanted):
+                grad = store.deliver(t, grad)  # hooks, then .grad or autograd.grad's results
+            if ctx is None:
+                continue
+            seq, ins = ctx._seq, ctx.inputs
+            if grad is None:  # reached, but no gradient came: pass that on, so that the walk's
+                in_grads: Any = (None,) * len(ins)  # visits stay what viz shows
+            elif on_arrays and ctx.backward_on_arrays and not ctx._released:
+                ctx._arrays = True  # the array path: saved tensors come as ndarrays
+                in_grads = ctx.backward(ctx, grad.data if type(grad) is tensor_class else grad)
+            else:
+                in_grads = _backward_on_tensors(ctx, grad)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            # (Built-in ops leave out the gradients of trailing arguments such as a dim or a
+            # shape, and their tests check them: a count is checked for users' Functions.)
+            if (len(in_grads) != len(ins) and not ctx.backward_on_arrays) or Config.anomaly_enabled:
+                _check_gradients(ctx, in_grads)
+            for x, g in zip(ins, in_grads):
+                if not (isinstance(x, tensor_class) and x.requires_grad):
+                    continue
+                if g is not None:
+                    data = x.data
+                    if type(g) is not np.ndarray or create_graph:
+                        g = _as_gradient(g, data.dtype, create_graph)
+                    if g.shape != data.shape or (
+                        g.dtype is not data.dtype and g.dtype != data.dtype
+                    ):
+                        g = _fit(ctx, x, g, data)
+                send(x, g, seq)
+            if not retain_graph:
+                ctx.release()
+    return store.results
+
+
+def topological_order(root: V) -> list[V]:
+    """The tensors that need a gradient, in the order backward visits them from ``root``:
+    nodes newest first, then the leaves in the order the walk reaches them."""
+    tensor_class = variable.tensor_class
+    walk = Walk()
+    walk.send(root, None, _NEWEST)
+    order: list[Any] = []
+    while walk.heap:
+        t, _ = walk.pop()
+        order.append(t)
+        if t.grad_fn is not None:
+            for x in t.grad_fn.inputs:
+                if isinstance(x, tensor_class) and x.requires_grad:
+                    walk.send(x, None, t.grad_fn._seq)
+    return order
+
+
+def _edge(x: Variable, seq: int) -> Variable:
     """The tensor that node number ``seq`` really read as its input ``x``.
 
     Normally x itself. But if x was changed in place after that node used it, x now carries the
     in-place op's newer node; the value the node read lives on in the stand-in the in-place op
-    made (``autograd/inplace.py``), so its gradient goes there.
+    made (``inplace.py``), so its gradient goes there.
     """
     fn = x.grad_fn
     while fn is not None and fn._seq > seq:
@@ -38,220 +190,118 @@ def _edge(x: Tensor, seq: int) -> Tensor:
     return x
 
 
-def topological_order(root: Tensor) -> list[Tensor]:
-    """The tensors that need a gradient, in the order backward visits them from ``root``:
-    nodes newest first, then the leaves in the order the walk reaches them."""
-    tensor_type = _tensor.Tensor
-    if root.grad_fn is None:
-        return [root]
-    heap, waiting = [-root.grad_fn._seq], {root.grad_fn._seq: root}
-    leaves: dict[int, Tensor] = {}
-    order = []
-    while heap:
-        seq = -heapq.heappop(heap)
-        t = waiting[seq]
-        order.append(t)
-        node: Any = t.grad_fn  # only tensors with a node wait in the heap
-        for x in node.inputs:
-            if isinstance(x, tensor_type) and x.requires_grad:
-                x = _edge(x, seq)
-                fn = x.grad_fn
-                if fn is None:
-                    leaves.setdefault(id(x), x)
-                elif fn._seq not in waiting:
-                    waiting[fn._seq] = x
-                    heapq.heappush(heap, -fn._seq)
-    return order + [x for x in leaves.values() if x.requires_grad]
+def _backward_on_tensors(ctx: Function, grad: Gradient) -> Any:
+    """Run a backward formula on Tensors: under create_graph (so that it is recorded), for a
+    user's Function (PyTorch's contract), or to raise the clear error of a freed graph."""
+    if ctx._released:
+        raise RuntimeError(_freed(ctx, "use a graph whose saved tensors were freed"))
+    ctx._arrays = False
+    return ctx.backward(ctx, _as_tensor(grad))
 
 
-def run_backward(
-    roots: list[Tensor],
-    grads: list[Tensor],
-    retain_graph: bool = False,
-    create_graph: bool = False,
-    inputs: list[Tensor] | None = None,
-) -> list[Tensor | None]:
-    """Backpropagate ``grads`` from ``roots``.
-
-    With ``inputs=None`` (``Tensor.backward``) leaf gradients accumulate into ``.grad``. With a list
-    of ``inputs`` (``autograd.grad``) their gradients are returned instead and no ``.grad`` changes.
-    """
-    tensor_type, array_type = _tensor.Tensor, np.ndarray
-    heappush, heappop = heapq.heappush, heapq.heappop
-    # Tensors with a node wait in ``heap`` (node numbers, negated: heapq pops the smallest), found
-    # through ``waiting``; their gradients summed so far are in ``pending``. A gradient in flight
-    # is a Tensor when create_graph records it, otherwise whatever the producing backward
-    # returned: usually a plain ndarray (see Function.backward_on_arrays). Leaves have no node:
-    # they collect in ``leaf_grads`` (by id, in the order reached) and are done last.
-    heap: list[int] = []
-    waiting: dict[int, Tensor] = {}
-    pending: dict[int, Any] = {}
-    leaves: dict[int, Tensor] = {}
-    leaf_grads: dict[int, Any] = {}
-
-    def send(x: Tensor, g: Any) -> None:
-        fn = x.grad_fn
-        key, into = (fn._seq, pending) if fn is not None else (id(x), leaf_grads)
-        prev = into.get(key)
-        if prev is None:
-            into[key] = g
-            if fn is None:
-                leaves[key] = x
-            else:
-                waiting[key] = x
-                heappush(heap, -key)
-        else:
-            into[key] = add(prev, g)
-
-    # Sums the engine made itself belong to nobody else, so later shares are added into them in
-    # place: a weight used at 50 time steps costs one new array, not 50. (By id, holding the
-    # array so the id stays unique; dropped when the sum leaves ``pending``.)
-    owned: dict[int, np.ndarray] = {}
-
-    def add(prev: Any, g: Any) -> Any:
-        if isinstance(prev, tensor_type) or isinstance(g, tensor_type):
-            return as_tensor(prev) + g
-        if id(prev) in owned:
-            prev += g
-            return prev
-        total = prev + g
-        owned[id(total)] = total
-        return total
-
-    def as_tensor(g: Any) -> Tensor:
-        return g if isinstance(g, tensor_type) else tensor_type._wrap(g, False, None)
-
-    def take(t: Tensor, grad: Any) -> Any:
-        """Hooks, autograd.grad's results and .grad for a tensor whose gradient is complete."""
-        if t._hooks:
-            for hook in list(t._hooks.values()):
-                new = hook(as_tensor(grad))
-                if new is not None:
-                    grad = new if isinstance(new, tensor_type) else tensor_type(new, dtype=t.dtype)
-        if wanted is not None:
-            if id(t) in wanted:
-                results[wanted[id(t)]] = as_tensor(grad)
-        elif t.grad_fn is None or t._retains_grad:
-            _accumulate_leaf(t, grad, create_graph, given)
-        return grad
-
-    for r, seed in zip(roots, grads):
-        send(r, seed)
-    wanted = {id(x): i for i, x in enumerate(inputs)} if inputs is not None else None
-    results: list[Tensor | None] = [None] * (len(inputs) if inputs is not None else 0)
-    # Arrays handed to a leaf's .grad so far: a second leaf getting the same one gets a copy, so
-    # changing one .grad in place can never change another.
-    given: set[int] = {id(g.data) for g in grads}
-    on_arrays = not create_graph
-
-    with grad_mode.set_grad_enabled(create_graph):
-        while heap:
-            seq = -heappop(heap)
-            t = waiting.pop(seq)
-            grad = pending.pop(seq)
-            if owned:
-                owned.pop(id(grad), None)
-            if t._hooks or t._retains_grad or wanted is not None:
-                grad = take(t, grad)
-            ctx: Any = t.grad_fn
-            if ctx._released:
-                raise RuntimeError(
-                    f"{type(ctx).__name__}: trying to backward through the graph a second time "
-                    "(its saved tensors were freed by the first backward). Pass retain_graph=True "
-                    "to the first backward() if you need to go through the graph again."
-                )
-            if on_arrays and ctx.backward_on_arrays:
-                ctx._arrays = True  # saved tensors come as ndarrays
-                in_grads = ctx.backward(ctx, grad.data if type(grad) is tensor_type else grad)
-            else:
-                ctx._arrays = False
-                in_grads = ctx.backward(ctx, as_tensor(grad))
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            if anomaly._enabled:
-                anomaly.check_backward(ctx, in_grads)
-            inputs_ = ctx.inputs
-            if len(in_grads) > len(inputs_):
-                _check_count(ctx, in_grads)
-            for x, g in zip(inputs_, in_grads):
-                if g is None or not isinstance(x, tensor_type) or not x.requires_grad:
-                    continue
-                data = x.data
-                if type(g) is not array_type or create_graph:
-                    g = _as_gradient(g, data.dtype, create_graph)
-                if g.shape != data.shape:
-                    raise RuntimeError(
-                        f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} "
-                        f"for an input of shape {data.shape}"
-                    )
-                if g.dtype is not data.dtype and g.dtype != data.dtype:
-                    g = g.to(data.dtype) if type(g) is tensor_type else g.astype(data.dtype)
-                fn = x.grad_fn
-                if fn is None:  # a leaf: send(x, g), inlined (a weight gets one share a step)
-                    key = id(x)
-                    prev = leaf_grads.get(key)
-                    if prev is None:
-                        leaf_grads[key] = g
-                        leaves[key] = x
-                    else:
-                        leaf_grads[key] = add(prev, g)
-                    continue
-                if fn._seq > seq:  # x was changed in place since this node read it
-                    x = _edge(x, seq)
-                    if x.requires_grad:
-                        send(x, g)
-                    continue
-                # send(x, g) for the common case, inlined: this runs once per edge of the graph.
-                key = fn._seq
-                prev = pending.get(key)
-                if prev is None:
-                    pending[key] = g
-                    waiting[key] = x
-                    heappush(heap, -key)
-                else:
-                    pending[key] = add(prev, g)
-            if not retain_graph:
-                ctx.release()
-        for key, x in leaves.items():
-            take(x, leaf_grads[key])
-    return results
-
-
-def _check_count(ctx: Any, in_grads: tuple[Any, ...]) -> None:
-    """Extra gradients must be None. (Fewer are fine: the last inputs get none, as the
-    non-Tensor arguments of most built-in ops.)"""
-    n = len(ctx.inputs)
-    if any(g is not None for g in in_grads[n:]):
+def _check_gradients(ctx: Function, in_grads: tuple[Any, ...]) -> None:
+    """One gradient per input: built-in ops may leave out trailing ones for arguments that are
+    not tensors needing a gradient (a dim, a shape); extra ones must be None. And in anomaly
+    mode, none may hold a NaN or an infinity."""
+    if Config.anomaly_enabled:
+        anomaly.check_backward(ctx, in_grads)
+    n, tensor_class = len(ctx.inputs), variable.tensor_class
+    missing = [
+        i
+        for i, x in enumerate(ctx.inputs[len(in_grads) :], len(in_grads))
+        if isinstance(x, tensor_class) and x.requires_grad
+    ]
+    if missing or any(g is not None for g in in_grads[n:]):
         raise RuntimeError(
             f"{type(ctx).__name__}.backward returned {len(in_grads)} gradients for {n} inputs"
+            + (f" (none for input {missing[0]}, which requires grad)" if missing else "")
+            + "; return one per input of forward, None for those that need none"
         )
 
 
-def _as_gradient(g: Any, dtype: np.dtype, create_graph: bool) -> Any:
-    """What a backward returned, as the engine carries it: a Tensor under create_graph (so the
+def _as_gradient(g: Any, dtype: np.dtype, create_graph: bool) -> Gradient:
+    """What a backward returned, as the walk carries it: a Tensor under create_graph (so the
     gradient is recorded), otherwise an ndarray (a Tensor a user's backward returned stays one)."""
-    tensor_type = _tensor.Tensor
+    tensor_class = variable.tensor_class
     if create_graph:
-        return g if isinstance(g, tensor_type) else tensor_type(g, dtype=dtype)
-    if isinstance(g, (np.ndarray, tensor_type)):
+        return g if isinstance(g, tensor_class) else tensor_class(g, dtype=dtype)
+    if isinstance(g, (np.ndarray, tensor_class)):
         return g
     return np.asarray(g, dtype=dtype)  # a NumPy scalar (0-d ops) or a Python number
 
 
-def _accumulate_leaf(t: Tensor, grad: Any, create_graph: bool, given: set[int]) -> None:
-    """Add ``grad`` (an ndarray, or a Tensor) into ``t.grad``."""
-    tensor_type = _tensor.Tensor
-    if create_graph:
-        grad = grad if isinstance(grad, tensor_type) else tensor_type._wrap(grad, False, None)
-    else:
-        data = grad.data if isinstance(grad, tensor_type) else grad
-        # Own the array unless it is fresh: a view, or one already given to another tensor, is
-        # copied so that the stored gradient aliases nothing else.
-        if data.base is not None or id(data) in given or not data.flags.writeable:
-            data = np.array(data, copy=True)
-        given.add(id(data))
-        grad = tensor_type._wrap(data, False, None)
-    if t.grad is None:
-        t.grad = grad
-    else:
-        t.grad = t.grad + grad  # out of place: an earlier .grad someone holds stays unchanged
+def _fit(ctx: Function, x: Variable, g: Any, data: np.ndarray) -> Gradient:
+    """A gradient of another dtype is cast to its input's; one of another shape is a bug."""
+    if g.shape != data.shape:
+        i = next(i for i, y in enumerate(ctx.inputs) if y is x)
+        raise RuntimeError(
+            f"{type(ctx).__name__}.backward returned a gradient of shape {g.shape} for input {i}, "
+            f"which has shape {data.shape}"
+        )
+    return g.to(data.dtype) if isinstance(g, variable.tensor_class) else g.astype(data.dtype)
+
+
+def _as_tensor(g: Gradient) -> Any:
+    tensor_class = variable.tensor_class
+    return g if isinstance(g, tensor_class) else tensor_class._wrap(g, False, None)
+
+
+def _checked_hook_result(t: Variable, new: Any) -> Any:
+    if not isinstance(new, variable.tensor_class):
+        raise TypeError(f"a hook must return a Tensor or None, got {type(new).__name__}")
+    if new.shape != t.shape or new.dtype != t.dtype:
+        raise RuntimeError(
+            f"a hook changed the gradient of a tensor of shape {t.shape} and dtype {t.dtype} "
+            f"into one of shape {new.shape} and dtype {new.dtype}; it must keep both"
+        )
+    return new
+
+
+class _Store:
+    """Where finished gradients go: ``.grad`` of leaves (and of tensors that retain theirs), or
+    the results of ``autograd.grad`` (``inputs`` given: then no ``.grad`` changes)."""
+
+    def __init__(
+        self, inputs: Sequence[Variable] | None, create_graph: bool, seeds: Sequence[Variable]
+    ) -> None:
+        self.results: list[Any] = [None] * len(inputs or ())
+        self.wanted: dict[int, list[int]] | None = None  # id of an input -> its places in results
+        if inputs is not None:
+            self.wanted = {}
+            for i, x in enumerate(inputs):
+                self.wanted.setdefault(id(x), []).append(i)
+        self.create_graph = create_graph
+        # Arrays handed to a .grad so far: a second leaf getting the same one gets a copy, so
+        # changing one .grad in place can never change another.
+        self.given: set[int] = {id(g.data) for g in seeds}
+
+    def deliver(self, t: Variable, grad: Gradient) -> Gradient:
+        """t's gradient is complete: run its hooks (a Tensor one returns replaces it), then store
+        it where it was asked for."""
+        if t._hooks:
+            for hook in list(t._hooks.values()):
+                new = hook(_as_tensor(grad))
+                if new is not None:
+                    grad = _checked_hook_result(t, new)
+        if self.wanted is not None:
+            for i in self.wanted.get(id(t), ()):
+                self.results[i] = _as_tensor(grad)
+        elif t.grad_fn is None or t._retains_grad:
+            self.accumulate(t, grad)
+        return grad
+
+    def accumulate(self, t: Variable, grad: Gradient) -> None:
+        """Add ``grad`` (an ndarray, or a Tensor) into ``t.grad``."""
+        if self.create_graph:
+            grad = _as_tensor(grad)
+        else:
+            data = grad if isinstance(grad, np.ndarray) else grad.data
+            # Own the array unless it is fresh: a view, or one already given to another tensor,
+            # is copied so that the stored gradient aliases nothing else.
+            if data.base is not None or id(data) in self.given or not data.flags.writeable:
+                data = np.array(data, copy=True)
+            self.given.add(id(data))
+            grad = variable.tensor_class._wrap(data, False, None)
+        # Out of place: an earlier .grad someone holds stays unchanged. (Into the slot behind
+        # .grad: the setter's checks are for users, and this sum has the right shape and dtype.)
+        t._grad = grad if t._grad is None else t._grad + grad

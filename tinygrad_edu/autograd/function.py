@@ -24,75 +24,62 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import tensor as _tensor
-from tinygrad_edu.autograd import anomaly, grad_mode
+from tinygrad_edu.autograd import anomaly, variable
+from tinygrad_edu.autograd.config import Config
+from tinygrad_edu.autograd.variable import Variable
 
-if TYPE_CHECKING:
-    from tinygrad_edu.tensor import Tensor
-
-# Numbers the recorded nodes in creation order: the backward walk's schedule (autograd/engine.py).
+# Numbers the recorded nodes in creation order: the backward walk's schedule (engine.py).
 _sequence = itertools.count(1)
 
 
 class Function:
     """A node of the graph: remembers its inputs and what backward needs."""
 
-    # What every node carries, in slots: the engine reads these once per node, and a slot is
-    # the fastest attribute Python has (and keeps them apart from whatever an op's forward puts
-    # on ctx, which lands in the instance dict). ``apply`` sets the first five for every node;
-    # the last four only where they apply, and they are read with a default.
+    # The fields every node has, in slots: the engine reads them once per node, and a slot is the
+    # quickest attribute Python has. Whatever a forward puts on ctx (ctx.p, ctx.probs) lands in
+    # the instance dict instead. ``apply`` sets the first five; the rest only where they apply.
     inputs: tuple[Any, ...]  # the arguments forward was called with
-    _seq: int  # creation number: the backward walk's schedule (autograd/engine.py)
-    _saved: tuple[Tensor, ...]  # save_for_backward's tensors
+    _seq: int  # creation number: the backward walk's schedule (engine.py)
+    _saved: tuple[Variable, ...]  # save_for_backward's tensors
     _released: bool  # set once backward has freed what was saved
     _arrays: bool  # set by the engine while backward runs on plain ndarrays
-    _versions: tuple[int, ...]  # the saved tensors' versions, if any was changed in place before
-    _out: weakref.ref[Tensor] | None  # the output, for ops with save_output
+    _versions: tuple[int, ...]  # the saved tensors' versions, when one was ever changed in place
+    _out: weakref.ref[Any] | None  # the output, for ops with save_output
     _out_version: int
-    _rebased_from: Tensor | None  # on an in-place op's node (autograd/inplace.py)
+    _rebased_from: Variable | None  # on an in-place op's node (inplace.py)
     __slots__ = (
-        "__dict__",
-        "_arrays",
-        "_out",
-        "_out_version",
-        "_rebased_from",
-        "_released",
-        "_saved",
-        "_seq",
-        "_versions",
-        "inputs",
+        *("__dict__", "_arrays", "_out", "_out_version", "_rebased_from"),
+        *("_released", "_saved", "_seq", "_versions", "inputs"),
     )
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
     save_output = False
 
-    # True for an op whose backward formula uses only what Tensor and ndarray share (operators,
-    # .sum(axis=, keepdims=), .reshape, indexing, and the helpers in ops/dual.py). Without
+    # True for an op whose backward uses only what Tensor and ndarray share (operators,
+    # .sum(axis=, keepdims=), .reshape, indexing, and the helpers of ops/either.py). Without
     # create_graph the engine then runs it on raw arrays: no wrappers, no graph, NumPy speed.
-    # A user's Function keeps the PyTorch contract: its backward always sees Tensors.
+    # A user's Function keeps PyTorch's contract: its backward always sees Tensors.
     backward_on_arrays = False
 
     # -- what forward and backward see -----------------------------------------------------
 
-    def save_for_backward(self, *tensors: Tensor) -> None:
+    def save_for_backward(self, *tensors: Variable) -> None:
         """Keep tensors for backward; changing one in place afterwards is caught at backward."""
         self._saved = tensors
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """The saved tensors: ndarrays while the engine runs backward on arrays, else Tensors."""
         if self._released:
-            raise RuntimeError(
-                f"{type(self).__name__}: trying to backward through the graph a second time (or "
-                "to read saved tensors after they were freed). Pass retain_graph=True to the first "
-                "backward() if you need to go through the graph again."
-            )
+            raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
         for t in saved:
-            if t._vc is not None:  # changed in place at some time: compare versions
+            vc: list[Any] | None = t._vc
+            if vc is not None and vc[0]:  # changed in place at some time: compare versions
                 self._check_versions()
                 break
         if not self._arrays:
@@ -107,12 +94,11 @@ class Function:
         versions = getattr(self, "_versions", ())
         for i, t in enumerate(self._saved):
             version = versions[i] if versions else 0
-            vc = t._vc  # t._version without the property call: this runs for every weight
-            if (vc[0] if vc is not None else 0) != version:
+            if _version(t) != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                     f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
-                    f"{t._version}, the backward formula needs version {version}. Use an "
+                    f"{_version(t)}, the backward formula needs version {version}. Use an "
                     "out-of-place op, or .clone() the tensor before changing it."
                 )
 
@@ -123,32 +109,30 @@ class Function:
         out = ref() if ref is not None else None
         if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
-        vc = out._vc
-        if vc is not None and vc[0] != self._out_version:
+        if _version(out) != self._out_version:
             raise RuntimeError(
                 f"{type(self).__name__}: its output (shape {out.shape}), which its backward "
                 f"formula reads, was modified by an in-place operation ({_last_inplace(out)}): "
-                f"its version is {out._version}, backward needs version {self._out_version}. "
+                f"its version is {_version(out)}, backward needs version {self._out_version}. "
                 "Use an out-of-place op, or .clone() the output before changing it."
             )
         return out.data if self._arrays else out
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        tensor_type = _tensor.Tensor
+        tensor_class = variable.tensor_class
         needs = []
         for x in self.inputs:  # (a plain loop: as in saved_tensors, the quickest for a few)
-            needs.append(isinstance(x, tensor_type) and x.requires_grad)
+            needs.append(isinstance(x, tensor_class) and x.requires_grad)
         return tuple(needs)
 
     def release(self) -> None:
-        """Free what backward saved; the graph's shape (``inputs``) stays for inspection."""
+        """Free the saved tensors and the output, as PyTorch frees a node's buffers after
+        backward; the graph's shape (``inputs``) stays for inspection. (What a forward put on
+        ctx stays too, as in PyTorch; the engine refuses a second backward either way.)"""
         self._saved = ()
         self._out = None
         self._released = True
-        extra = self.__dict__  # what forward put on ctx (ctx.probs, ...)
-        if extra:
-            extra.clear()
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -157,50 +141,66 @@ class Function:
         raise NotImplementedError
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Any, grad: Any) -> Any:  # grad: a Gradient; each op says which it returns
         raise NotImplementedError
 
     # -- running an op -----------------------------------------------------------------------
 
     @classmethod
-    def apply(cls, *args: Any) -> Tensor:
+    def apply(cls, *args: Any) -> Any:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
         ctx.inputs, ctx._saved = args, ()  # forward may ask ctx.needs_input_grad, as in torch
         ctx._released = ctx._arrays = False
         out = cls.forward(ctx, *args)
-        tensor_type = _tensor.Tensor
+        tensor_class = variable.tensor_class
         if type(out) is not np.ndarray:
             # A user's Function may compute with Tensor ops; a reduction may give a NumPy scalar.
-            out = out.data if isinstance(out, tensor_type) else np.asarray(out)
-        if anomaly._enabled:
+            out = out.data if isinstance(out, tensor_class) else np.asarray(out)
+        if Config.anomaly_enabled:
             anomaly.check_forward(ctx, out)
-        if grad_mode._enabled:
-            for a in args:
-                if isinstance(a, tensor_type) and a.requires_grad:
-                    break
-            else:
-                return tensor_type._wrap(out, False, None)
-            ctx._seq = next(_sequence)
-            # _versions, _out and _rebased_from are set only where they apply (most nodes need
-            # none of them), and read with a default.
-            saved: Tensor
-            for saved in ctx._saved:
-                if saved._vc is not None:  # changed in place before: remember the versions seen
-                    ctx._versions = tuple([t._version for t in ctx._saved])
-                    break
-            result = tensor_type._wrap(out, True, ctx)
-            if cls.save_output:
-                ctx._out = weakref.ref(result)
-                ctx._out_version = 0
-            return result
-        return tensor_type._wrap(out, False, None)
+        if not Config.grad_enabled:
+            return tensor_class._wrap(out, False, None)
+        for a in args:
+            if isinstance(a, tensor_class) and a.requires_grad:
+                break
+        else:  # no input needs a gradient: nothing to record
+            return tensor_class._wrap(out, False, None)
+        ctx._seq = next(_sequence)
+        saved: Variable
+        for saved in ctx._saved:
+            vc: list[Any] | None = saved._vc
+            if vc is not None and vc[0]:  # changed in place before: remember the versions seen
+                ctx._versions = tuple(map(_version, ctx._saved))
+                break
+        result = tensor_class._wrap(out, True, ctx)
+        if cls.save_output:
+            ctx._out = weakref.ref(result)
+            ctx._out_version = 0
+        return result
+
+    def name(self) -> str:
+        """The node's name as PyTorch prints it: ``MulBackward``."""
+        return f"{type(self).__name__}Backward"
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward>"
+        return f"<{self.name()}>"
 
 
-def _last_inplace(t: Tensor) -> str:
+def _version(t: Variable) -> int:
+    vc = t._vc
+    return vc[0] if vc is not None else 0
+
+
+def _last_inplace(t: Variable) -> str:
     """The name of the in-place op that last changed t, for error messages."""
     vc = t._vc
     return f"last by {vc[1]}" if vc is not None and vc[1] else "e.g. add_ or x[i] = v"
+
+
+def _freed(ctx: Function, what: str) -> str:
+    return (
+        f"{type(ctx).__name__}: trying to backward through the graph a second time (or to "
+        f"{what}). Pass retain_graph=True to the first backward() if you need to go through "
+        "the graph again."
+    )

@@ -21,8 +21,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tinygrad_edu import autograd
-from tinygrad_edu.autograd.grad_mode import enable_grad
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.autograd.config import enable_grad
+from tinygrad_edu.creation import ones, zeros
+from tinygrad_edu.functions import stack
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
@@ -71,7 +73,7 @@ def _default_v(like: tuple[Tensor, ...], what: str, fn: str) -> tuple[Tensor, ..
             f"{fn}: v can only be omitted when the {what} is a single one-element tensor "
             f"(got shapes {[t.shape for t in like]})"
         )
-    return (Tensor.ones(like[0].shape, dtype=like[0].dtype),)
+    return (ones(like[0].shape, dtype=like[0].dtype),)
 
 
 def _grads(
@@ -102,7 +104,7 @@ def _grads(
                     f"{fn}: the output does not depend on input {i}, and strict=True; use "
                     "strict=False to get zeros for it"
                 )
-            g = Tensor.zeros(x.shape, dtype=x.dtype)
+            g = zeros(x.shape, dtype=x.dtype)
         out.append(g)
     return tuple(out)
 
@@ -149,7 +151,7 @@ def jvp(
             _check_v(vs, xs, "input", "jvp")
         out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "jvp")
         # g(u) = u^T J for a dummy u; its value does not matter since g is linear in u.
-        us = tuple(Tensor.zeros(o.shape, dtype=o.dtype, requires_grad=True) for o in outs)
+        us = tuple(zeros(o.shape, dtype=o.dtype, requires_grad=True) for o in outs)
         g = _grads(outs, xs, us, True, strict, "jvp")
         # d (g(u) . v) / du = J v. Inputs g does not depend on give no term.
         live = [(gi, vi) for gi, vi in zip(g, vs) if gi.requires_grad]
@@ -168,7 +170,7 @@ def jvp(
             if r is None:
                 if strict:
                     raise RuntimeError(f"jvp: output {k} does not depend on the inputs (strict)")
-                r = Tensor.zeros(u.shape, dtype=u.dtype)
+                r = zeros(u.shape, dtype=u.dtype)
             result.append(r)
     return (
         _unpack(out_tuple, _finish(outs, create_graph)),
@@ -196,7 +198,7 @@ def jacobian(
         xs = _prepare(xs, create_graph)
         out_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "jacobian")
         if strict:  # some output must reach each input (torch's rule for jacobian)
-            seeds = tuple(Tensor.ones(o.shape, dtype=o.dtype) for o in outs)
+            seeds = tuple(ones(o.shape, dtype=o.dtype) for o in outs)
             _grads(outs, xs, seeds, False, True, "jacobian")
         table = []
         for out in outs:
@@ -208,21 +210,21 @@ def jacobian(
                     grads = _grads(
                         (flat[r],),
                         xs,
-                        (Tensor.ones((), dtype=out.dtype),),
+                        (ones((), dtype=out.dtype),),
                         create_graph,
                         False,  # one row may miss an input; strict was checked above
                         "jacobian",
                     )
                 else:
-                    grads = tuple(Tensor.zeros(x.shape, dtype=x.dtype) for x in xs)
+                    grads = tuple(zeros(x.shape, dtype=x.dtype) for x in xs)
                 for i, g in enumerate(grads):
                     rows[i].append(g)
             entries = []
             for i, x in enumerate(xs):
                 if rows[i]:
-                    block = Tensor.stack(rows[i]).reshape(*out.shape, *x.shape)
+                    block = stack(rows[i]).reshape(*out.shape, *x.shape)
                 else:  # an empty output
-                    block = Tensor.zeros(*out.shape, *x.shape, dtype=x.dtype)
+                    block = zeros(*out.shape, *x.shape, dtype=x.dtype)
                 entries.append(block if create_graph else block.detach())
             table.append(_unpack(in_tuple, tuple(entries)))
     return _unpack(out_tuple, tuple(table))
@@ -257,7 +259,7 @@ def hessian(
         out = scalar(*xs)
         return _unpack(
             in_tuple,
-            _grads((out,), xs, (Tensor.ones(out.shape, dtype=out.dtype),), True, strict, "hessian"),
+            _grads((out,), xs, (ones(out.shape, dtype=out.dtype),), True, strict, "hessian"),
         )
 
     return jacobian(
@@ -281,7 +283,7 @@ def _gradient_of_scalar(
     vs = _default_v(xs, "input", name) if v is None else _as_tuple(v, "v", name)[1]
     _check_v(vs, xs, "input", name)
     out = scalar(*xs)
-    g = _grads((out,), xs, (Tensor.ones(out.shape, dtype=out.dtype),), True, strict, name)
+    g = _grads((out,), xs, (ones(out.shape, dtype=out.dtype),), True, strict, name)
     return in_tuple, xs, vs, out, g
 
 
@@ -310,7 +312,7 @@ def hvp(
     with enable_grad():
         in_tuple, xs, vs, out, g = _gradient_of_scalar(func, inputs, v, create_graph, strict, "hvp")
         # u^T H for a dummy u, then its derivative along v with respect to u: H v.
-        us = tuple(Tensor.zeros(x.shape, dtype=x.dtype, requires_grad=True) for x in xs)
+        us = tuple(zeros(x.shape, dtype=x.dtype, requires_grad=True) for x in xs)
         uh = _grads(g, xs, us, True, strict, "hvp")
         result = _grads(uh, us, vs, create_graph, strict, "hvp")
     return _finish((out,), create_graph)[0], _unpack(in_tuple, _finish(result, create_graph))

@@ -26,22 +26,20 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tinygrad_edu.autograd import grad_mode
-from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops import dual
-from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.autograd import variable
+from tinygrad_edu.autograd.config import Config
 
 if TYPE_CHECKING:
-    from tinygrad_edu.tensor import Tensor
+    from tinygrad_edu._tensor import Tensor
 
 
 def check_leaf(t: Tensor, name: str) -> None:
     """Refuse to change a leaf that requires grad while grad mode records."""
-    if t.requires_grad and t.grad_fn is None and grad_mode._enabled:
+    if t.requires_grad and t.grad_fn is None and Config.grad_enabled:
         raise RuntimeError(
             f"{name}: a leaf tensor that requires grad (shape {t.shape}) is being changed in "
             "place. Its gradient would describe a value that no longer exists; wrap the update "
@@ -70,14 +68,12 @@ def write(t: Tensor, values: np.ndarray, name: str) -> None:
 
 def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> Tensor:
     """Make ``t`` hold ``compute(old value of t)``, recording the op when grad mode needs it."""
-    from tinygrad_edu.tensor import Tensor
-
     check_leaf(t, name)
-    if not grad_mode._enabled:
+    if not Config.grad_enabled:
         write(t, compute(t).data, name)
         return t
     # A stand-in for the value before the change, carrying the history up to now.
-    old = Tensor._wrap(t.data, t.requires_grad, t.grad_fn)
+    old = variable.tensor_class._wrap(t.data, t.requires_grad, t.grad_fn)
     result = compute(old)
     if result.grad_fn is None:  # nothing requires grad: nothing to record
         write(t, result.data, name)
@@ -106,57 +102,3 @@ def apply_inplace(t: Tensor, name: str, compute: Callable[[Tensor], Tensor]) -> 
             node._out = weakref.ref(t)
             node._out_version = t._version
     return t
-
-
-class Overwrite(Function):
-    """out = src broadcast to old's shape;  d old = 0 (its values are gone), d src = grad summed
-    back to src's shape. What ``copy_`` and ``fill_`` record on a tensor in a graph."""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Any, old: Any, src: Any) -> np.ndarray:
-        return np.broadcast_to(src.data, old.shape).astype(old.dtype, copy=True)
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
-        old, src = ctx.inputs
-        d_old = (
-            dual.keep_where(grad, np.zeros(old.shape, dtype=bool)) if old.requires_grad else None
-        )
-        d_src = unbroadcast(grad, src.shape) if src.requires_grad else None
-        return d_old, d_src
-
-
-class SetItem(Function):
-    """out = x with out[index] = v;  dx = grad with the written positions zeroed,
-    dv = grad[index] summed back to v's shape"""
-
-    backward_on_arrays = True
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, v: Any, index: tuple[Any, ...]) -> np.ndarray:
-        out = x.data.copy()
-        try:
-            out[index] = v.data
-        except ValueError:
-            raise ValueError(
-                f"setitem: a value of shape {v.shape} cannot be written into the "
-                f"{out[index].shape}-shaped selection of a tensor of shape {x.shape}"
-            ) from None
-        return out
-
-    @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
-        from tinygrad_edu.ops import GetItem
-
-        x, v, index = ctx.inputs
-        dx = dv = None
-        if x.requires_grad:
-            kept = np.ones(x.shape, dtype=bool)
-            kept[index] = False  # overwritten values had no effect on the output
-            dx = dual.keep_where(grad, kept)
-        if v.requires_grad:
-            picked = grad[index] if isinstance(grad, np.ndarray) else GetItem.apply(grad, index)
-            dv = unbroadcast(picked, v.shape)
-        return dx, dv

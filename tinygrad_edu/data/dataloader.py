@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.random import default_generator
-from tinygrad_edu.tensor import Tensor
 
 
 class Dataset:

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._tensor import ArrayLike, Tensor
 from tinygrad_edu.ops import nn_ops
-from tinygrad_edu.tensor import ArrayLike, Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 

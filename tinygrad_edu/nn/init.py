@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd import inplace
 from tinygrad_edu.random import default_generator
-from tinygrad_edu.tensor import Tensor
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float, name: str) -> Tensor:

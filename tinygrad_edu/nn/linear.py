@@ -7,11 +7,11 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
-from tinygrad_edu.tensor import Tensor
 
 
 class Linear(Module):

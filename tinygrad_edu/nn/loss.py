@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn.module import Module
-from tinygrad_edu.tensor import Tensor
 
 
 class _Loss(Module):

@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.nn.parameter import Parameter
-from tinygrad_edu.tensor import Tensor
 
 
 class IncompatibleKeys(NamedTuple):

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.tensor import ArrayLike, Tensor
+from tinygrad_edu._tensor import ArrayLike, Tensor
 
 
 class Parameter(Tensor):

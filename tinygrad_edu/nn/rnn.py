@@ -16,11 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.creation import zeros
+from tinygrad_edu.functions import stack
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
 from tinygrad_edu.ops import nn_ops
-from tinygrad_edu.tensor import Tensor
 
 NONLINEARITIES = ("tanh", "relu")
 
@@ -113,7 +115,7 @@ class RNNCell(Module):
             )
         expected = (*shape[:-1], self.hidden_size)
         if hx is None:
-            hx = Tensor.zeros(expected, dtype=input.dtype)
+            hx = zeros(expected, dtype=input.dtype)
         elif hx.data.shape != expected:
             raise ValueError(
                 f"{self._name()}: hx has shape {hx.shape}, but for an input of shape {shape} it "
@@ -213,7 +215,7 @@ class RNN(Module):
         steps, batch = input.shape[0], input.shape[1]
         expected = (self.num_layers, batch, self.hidden_size)
         if hx is None:
-            hx = Tensor.zeros(expected, dtype=input.dtype)
+            hx = zeros(expected, dtype=input.dtype)
         else:
             want = expected if batched else (self.num_layers, self.hidden_size)
             if hx.shape != want:
@@ -245,8 +247,8 @@ class RNN(Module):
                 outs.append(h)
             finals.append(h)
             xs = outs
-        output = Tensor.stack(xs, dim=0) if xs else Tensor.zeros(0, batch, self.hidden_size)
-        h_n = Tensor.stack(finals, dim=0)
+        output = stack(xs, dim=0) if xs else zeros(0, batch, self.hidden_size)
+        h_n = stack(finals, dim=0)
         if not batched:
             return output.squeeze(1), h_n.squeeze(1)
         if self.batch_first:

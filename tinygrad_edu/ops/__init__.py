@@ -2,6 +2,7 @@
 
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.inplace import Overwrite, SetItem
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
     Cat,
@@ -14,9 +15,21 @@ from tinygrad_edu.ops.movement import (
     Reshape,
     Where,
 )
-from tinygrad_edu.ops.reduce import Amax, Amin, Sum
+from tinygrad_edu.ops.reduce import Amax, Amin, Mean, Std, Sum, Var
 from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
-from tinygrad_edu.ops.unary import Abs, Cast, Clamp, Clone, Exp, Log, ReLU, Sigmoid, Sqrt, Tanh
+from tinygrad_edu.ops.unary import (
+    Abs,
+    Cast,
+    Clamp,
+    Clone,
+    Exp,
+    Log,
+    Log1p,
+    ReLU,
+    Sigmoid,
+    Sqrt,
+    Tanh,
+)
 
 __all__ = [
     "Abs",
@@ -33,23 +46,29 @@ __all__ = [
     "GetItem",
     "IndexAdd",
     "Log",
+    "Log1p",
     "LogSoftmax",
     "MatMul",
     "Maximum",
+    "Mean",
     "Minimum",
     "Mul",
     "Neg",
+    "Overwrite",
     "Permute",
     "Pow",
     "PowScalar",
     "ReLU",
     "Reshape",
+    "SetItem",
     "Sigmoid",
     "Softmax",
     "Sqrt",
+    "Std",
     "Sub",
     "Sum",
     "Tanh",
+    "Var",
     "Where",
     "unbroadcast",
 ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.either import Gradient
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 class Add(Function):
@@ -16,11 +20,11 @@ class Add(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: Add, x: Tensor, y: Tensor) -> np.ndarray:
         return x.data + y.data
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Add, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.inputs
         dx = unbroadcast(grad, x.shape) if x.requires_grad else None
         dy = unbroadcast(grad, y.shape) if y.requires_grad else None
@@ -33,11 +37,11 @@ class Sub(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: Sub, x: Tensor, y: Tensor) -> np.ndarray:
         return x.data - y.data
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Sub, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.inputs
         dx = unbroadcast(grad, x.shape) if x.requires_grad else None
         dy = unbroadcast(-grad, y.shape) if y.requires_grad else None
@@ -50,11 +54,11 @@ class Neg(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Neg, x: Tensor) -> np.ndarray:
         return -x.data
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Neg, grad: Gradient) -> Gradient:
         return -grad
 
 
@@ -64,12 +68,12 @@ class Mul(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: Mul, x: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, y)
         return x.data * y.data
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Mul, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         dx = unbroadcast(grad * y, x.shape) if need_x else None
@@ -83,12 +87,12 @@ class Div(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: Div, x: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, y)
         return x.data / y.data
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Div, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         need_x, need_y = ctx.needs_input_grad
         dx = unbroadcast(grad / y, x.shape) if need_x else None
@@ -100,16 +104,17 @@ class PowScalar(Function):
     """out = x ** p for a constant p;  dx = grad * p * x ** (p - 1)"""
 
     backward_on_arrays = True
+    p: float  # the exponent
 
     @staticmethod
-    def forward(ctx: Any, x: Any, p: float) -> np.ndarray:
+    def forward(ctx: PowScalar, x: Tensor, p: float) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.p = p
         # A Python exponent must not turn float32 into float64.
         return np.power(x.data, np.asarray(p, dtype=x.data.dtype))
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: PowScalar, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
@@ -127,12 +132,12 @@ class Pow(Function):
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: Pow, x: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, y)
         return np.power(x.data, y.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Pow, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         dx = dy = None
         if x.requires_grad:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.either import Gradient
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 class MatMul(Function):
@@ -16,10 +20,10 @@ class MatMul(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
+    def forward(ctx: MatMul, x: Tensor, y: Tensor) -> np.ndarray:
         ctx.save_for_backward(x, y)
         if x.ndim == 0 or y.ndim == 0:
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: both operands need at least 1 dim, got {x.shape} and {y.shape}"
             )
         try:
@@ -32,12 +36,12 @@ class MatMul(Function):
                 if k_x != k_y
                 else "the batch dims do not broadcast"
             )
-            raise ValueError(
+            raise RuntimeError(
                 f"matmul: shapes {x.shape} and {y.shape} do not match: {why}"
             ) from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: MatMul, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         # A 1-D operand is a row (x) or column (y) vector: make it a matrix, then undo that.
         xm = x.reshape((1, *x.shape)) if x.ndim == 1 else x

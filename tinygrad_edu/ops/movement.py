@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops import dual
+from tinygrad_edu.ops import either
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.either import Gradient
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 class Reshape(Function):
@@ -17,17 +21,17 @@ class Reshape(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Reshape, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         try:
             return x.data.reshape(shape)
         except ValueError:
-            raise ValueError(
+            raise RuntimeError(
                 f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) "
                 f"as shape {tuple(shape)}"
             ) from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Reshape, grad: Gradient) -> Gradient:
         return grad.reshape(ctx.inputs[0].shape)
 
 
@@ -37,13 +41,13 @@ class Permute(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, dims: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Permute, x: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         return np.transpose(x.data, dims)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Permute, grad: Gradient) -> Gradient:
         dims = ctx.inputs[1]
-        return dual.permute(grad, tuple(np.argsort(dims).tolist()))
+        return either.permute(grad, tuple(np.argsort(dims).tolist()))
 
 
 class Expand(Function):
@@ -52,14 +56,14 @@ class Expand(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, shape: tuple[int, ...]) -> np.ndarray:
+    def forward(ctx: Expand, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         try:
             return np.broadcast_to(x.data, shape)
         except ValueError:
-            raise ValueError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
+            raise RuntimeError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Expand, grad: Gradient) -> Gradient:
         return unbroadcast(grad, ctx.inputs[0].shape)
 
 
@@ -74,7 +78,7 @@ class GetItem(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, index: tuple[Any, ...]) -> np.ndarray:
+    def forward(ctx: GetItem, x: Tensor, index: tuple[Any, ...]) -> np.ndarray:
         try:
             out = x.data[index]
         except IndexError as e:
@@ -88,7 +92,7 @@ class GetItem(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: GetItem, grad: Gradient) -> Gradient:
         x, index = ctx.inputs
         if isinstance(grad, np.ndarray):
             return index_add(grad, index, x.shape)
@@ -111,11 +115,13 @@ class IndexAdd(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, g: Any, index: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
+    def forward(
+        ctx: IndexAdd, g: Tensor, index: tuple[Any, ...], shape: tuple[int, ...]
+    ) -> np.ndarray:
         return index_add(g.data, index, shape)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: IndexAdd, grad: Gradient) -> Gradient:
         return grad[ctx.inputs[1]]
 
 
@@ -125,18 +131,18 @@ class Cat(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, *args: Any) -> np.ndarray:
+    def forward(ctx: Cat, *args: Any) -> np.ndarray:
         *xs, dim = args
         try:
             return np.concatenate([x.data for x in xs], axis=dim)
         except ValueError:
             shapes = ", ".join(str(x.shape) for x in xs)
-            raise ValueError(
+            raise RuntimeError(
                 f"cat: tensors must have the same shape except in dim {dim}, got {shapes}"
             ) from None
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    def backward(ctx: Cat, grad: Gradient) -> tuple[Gradient | None, ...]:
         *xs, dim = ctx.inputs
         grads, start = [], 0
         for x in xs:
@@ -153,33 +159,34 @@ class Where(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, cond: np.ndarray) -> np.ndarray:
+    def forward(ctx: Where, x: Tensor, y: Tensor, cond: np.ndarray) -> np.ndarray:
         return np.where(cond, x.data, y.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: Where, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y, cond = ctx.inputs
-        dx = unbroadcast(dual.keep_where(grad, cond), x.shape) if x.requires_grad else None
-        dy = unbroadcast(dual.keep_where(grad, ~cond), y.shape) if y.requires_grad else None
+        dx = unbroadcast(either.keep_where(grad, cond), x.shape) if x.requires_grad else None
+        dy = unbroadcast(either.keep_where(grad, ~cond), y.shape) if y.requires_grad else None
         return dx, dy
 
 
 class Maximum(Function):
-    """out = max(x, y) elementwise;  the larger gets grad, a tie splits it in half (as PyTorch)"""
+    """out = max(x, y) elementwise;  the larger gets grad, a tie splits it in half (as PyTorch).
+    A NaN on either side gives NaN (np.maximum, not np.fmax: PyTorch propagates NaN)."""
 
     backward_on_arrays = True
-
-    pick = staticmethod(np.greater)
-
-    @staticmethod
-    def forward(ctx: Any, x: Any, y: Any) -> np.ndarray:
-        dtype = np.result_type(x.data, y.data)
-        wins = ctx.pick(x.data, y.data).astype(dtype)
-        ctx.share_x = wins + (x.data == y.data).astype(dtype) * 0.5
-        return np.where(ctx.pick(x.data, y.data) | (x.data == y.data), x.data, y.data)
+    combine: Any = staticmethod(np.maximum)
+    share_x: np.ndarray  # how much of the gradient goes to x: 1, 1/2 at a tie, or 0
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def forward(ctx: Maximum, x: Tensor, y: Tensor) -> np.ndarray:
+        out = ctx.combine(x.data, y.data)
+        picked_x = (out == x.data).astype(out.dtype)
+        ctx.share_x = picked_x - (x.data == y.data).astype(out.dtype) * 0.5
+        return out
+
+    @staticmethod
+    def backward(ctx: Maximum, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.inputs
         dx = unbroadcast(grad * ctx.share_x, x.shape) if x.requires_grad else None
         dy = unbroadcast(grad * (1.0 - ctx.share_x), y.shape) if y.requires_grad else None
@@ -189,4 +196,4 @@ class Maximum(Function):
 class Minimum(Maximum):
     """out = min(x, y) elementwise;  the smaller gets grad, a tie splits it in half (as PyTorch)"""
 
-    pick = staticmethod(np.less)
+    combine = staticmethod(np.minimum)

@@ -9,21 +9,25 @@
   rule), so x = 0 or 1 gives a finite loss; its gradient divides by max(x (1 - x), 1e-12).
 - ``BCEWithLogits``: the same loss on logits, in the form that never overflows.
 
-Like the primitive ops, each backward is written with operations that mean the same on ndarrays
-and on Tensors: the engine runs it on arrays for a plain ``backward()`` (fast), and on Tensors
-under ``create_graph=True`` (so second derivatives work). Where the two need different calls, the
-branch is on ``isinstance(grad, np.ndarray)``. Weights, targets of class indices and the
+Like the primitive ops, each backward is written for either kind of ``Gradient`` (ops/either.py):
+the engine runs it on arrays for a plain ``backward()`` (fast), and on Tensors under
+``create_graph=True`` (so second derivatives work). Where a formula is cheaper written for
+arrays alone, the branch is on ``isinstance(grad, np.ndarray)``. Weights, targets of class indices and the
 reduction are constants: plain arrays or Python values.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops.unary import stable_sigmoid
+from tinygrad_edu.ops import either
+from tinygrad_edu.ops.either import Gradient
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 class Linear(Function):
@@ -32,7 +36,7 @@ class Linear(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, weight: Any, bias: Any) -> np.ndarray:
+    def forward(ctx: Linear, x: Tensor, weight: Tensor, bias: Tensor | None) -> np.ndarray:
         ctx.save_for_backward(x, weight)
         out = x.data @ weight.data.T
         if bias is not None:
@@ -40,7 +44,9 @@ class Linear(Function):
         return out
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any, Any]:
+    def backward(
+        ctx: Linear, grad: Gradient
+    ) -> tuple[Gradient | None, Gradient | None, Gradient | None]:
         x, weight = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
         out_f, in_f = weight.shape
@@ -66,18 +72,25 @@ class RNNCell(Function):
 
     @staticmethod
     def forward(
-        ctx: Any, x: Any, h: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any, nonlinearity: str
+        ctx: RNNCell,
+        x: Tensor,
+        h: Tensor,
+        w_ih: Tensor,
+        w_hh: Tensor,
+        b_ih: Tensor | None,
+        b_hh: Tensor | None,
+        nonlinearity: str,
     ) -> np.ndarray:
         ctx.save_for_backward(x, h, w_ih, w_hh)
         z = x.data @ w_ih.data.T
         z += h.data @ w_hh.data.T  # z is a fresh array: everything else is added in place
         if b_ih is not None:
             z += b_ih.data
-            z += b_hh.data
+            z += b_hh.data  # type: ignore[union-attr]  # both biases or neither
         return np.tanh(z, out=z) if nonlinearity == "tanh" else np.maximum(z, 0, out=z)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, ...]:
+    def backward(ctx: RNNCell, grad: Gradient) -> tuple[Gradient | None, ...]:
         x, h, w_ih, w_hh = ctx.saved_tensors
         out, nonlinearity = ctx.output, ctx.inputs[6]
         need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[:6]
@@ -137,11 +150,17 @@ class CrossEntropy(Function):
     """
 
     backward_on_arrays = True
+    probs: np.ndarray  # softmax(x), kept for backward
+    rows: np.ndarray
+    denominator: float  # what the mean divides by
+    safe: np.ndarray  # see target_weights
+    keep: np.ndarray
+    w_target: np.ndarray
 
     @staticmethod
     def forward(
-        ctx: Any,
-        x: Any,
+        ctx: CrossEntropy,
+        x: Tensor,
         target: np.ndarray,
         weight: np.ndarray | None,
         ignore_index: int,
@@ -173,12 +192,15 @@ class CrossEntropy(Function):
         return _reduce(loss.astype(probs.dtype, copy=False), reduction, ctx.denominator)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: CrossEntropy, grad: Gradient) -> Gradient:
         x, target, weight, _, smoothing, reduction, plain = ctx.inputs
         n, c = x.shape
         g = _per_element_grad(grad, reduction, ctx.denominator)
         g = g.reshape(n, 1) if reduction == "none" else g  # one per row, along the classes
         rows, dtype = ctx.rows, ctx.probs.dtype
+        safe: np.ndarray
+        w_target: Any
+        keep: Any
         if plain:
             safe, w_target, keep = target, 1.0, True
         else:
@@ -228,10 +250,6 @@ def _q_sum(w_target: Any, keep: Any, weight: Any, smoothing: float, c: int, dtyp
     return np.asarray(q_sum, dtype=dtype)
 
 
-def _clamp_min(a: Any, lo: float) -> Any:
-    return np.maximum(a, lo) if isinstance(a, np.ndarray) else a.clamp(min=lo)
-
-
 def _log_clamped(a: np.ndarray) -> np.ndarray:
     """log(a), but never below -100 (PyTorch's BCE rule, so log(0) does not give inf)."""
     with np.errstate(divide="ignore"):
@@ -243,9 +261,13 @@ class BinaryCrossEntropy(Function):
     dx = grad w (x - y) / max(x (1 - x), 1e-12),  dy = grad w (log(1 - x) - log x)"""
 
     backward_on_arrays = True
+    log_x: np.ndarray  # the clamped logs, for dy on the array path
+    log_1mx: np.ndarray
 
     @staticmethod
-    def forward(ctx: Any, x: Any, y: Any, weight: np.ndarray | None, reduction: str) -> np.ndarray:
+    def forward(
+        ctx: BinaryCrossEntropy, x: Tensor, y: Tensor, weight: np.ndarray | None, reduction: str
+    ) -> np.ndarray:
         ctx.save_for_backward(x, y)
         dtype = x.dtype
         log_x, log_1mx = _log_clamped(x.data), _log_clamped(1.0 - x.data)
@@ -256,14 +278,16 @@ class BinaryCrossEntropy(Function):
         return _reduce(loss.astype(dtype, copy=False), reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(
+        ctx: BinaryCrossEntropy, grad: Gradient
+    ) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         weight, reduction = ctx.inputs[2], ctx.inputs[3]
         g = _per_element_grad(grad, reduction, float(np.prod(x.shape)))
         if weight is not None:
             g = g * weight.astype(x.dtype, copy=False)
         need_x, need_y = ctx.needs_input_grad[:2]
-        dx = g * (x - y) / _clamp_min(x * (1.0 - x), 1e-12) if need_x else None
+        dx = g * (x - y) / either.clamp_min(x * (1.0 - x), 1e-12) if need_x else None
         dy = None
         if need_y:
             if isinstance(grad, np.ndarray):
@@ -273,15 +297,9 @@ class BinaryCrossEntropy(Function):
         return dx, dy
 
 
-def _softplus_neg(x: Any) -> Any:
+def _softplus_neg(x: Gradient) -> Gradient:
     """log(1 + e^-x) = max(-x, 0) + log1p(e^-|x|): never exponentiates a positive number."""
-    if isinstance(x, np.ndarray):
-        return np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
-    return (-x).relu() + ((-x.abs()).exp() + 1.0).log()
-
-
-def _sigmoid(x: Any) -> Any:
-    return stable_sigmoid(x) if isinstance(x, np.ndarray) else x.sigmoid()
+    return either.relu(-x) + either.log1p(either.exp(-either.abs(x)))
 
 
 class BCEWithLogits(Function):
@@ -292,8 +310,8 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def forward(
-        ctx: Any,
-        x: Any,
+        ctx: BCEWithLogits,
+        x: Tensor,
         y: Any,
         weight: np.ndarray | None,
         pos_weight: np.ndarray | None,
@@ -310,7 +328,7 @@ class BCEWithLogits(Function):
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> tuple[Any, Any]:
+    def backward(ctx: BCEWithLogits, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
         weight, pos_weight, reduction = ctx.inputs[2:5]
         dtype = x.dtype
@@ -320,12 +338,12 @@ class BCEWithLogits(Function):
         need_x, need_y = ctx.needs_input_grad[:2]
         dx = dy = None
         if pos_weight is None:
-            dx = g * (_sigmoid(x) - y) if need_x else None
+            dx = g * (either.sigmoid(x) - y) if need_x else None
             dy = g * -x if need_y else None
         else:
             pm1 = (pos_weight - 1.0).astype(dtype, copy=False)
             if need_x:
-                dx = g * ((1.0 - y) - (y * pm1 + 1.0) * (1.0 - _sigmoid(x)))
+                dx = g * ((1.0 - y) - (y * pm1 + 1.0) * (1.0 - either.sigmoid(x)))
             if need_y:
                 dy = g * (_softplus_neg(x) * pm1 - x)
         # (F.binary_cross_entropy_with_logits checks that weight and pos_weight broadcast to x's

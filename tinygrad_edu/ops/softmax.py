@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops import dual
+from tinygrad_edu.ops import either
+from tinygrad_edu.ops.either import Gradient
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
@@ -24,12 +28,12 @@ class Softmax(Function):
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, dim: int) -> np.ndarray:
+    def forward(ctx: Softmax, x: Tensor, dim: int) -> np.ndarray:
         e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
         return e / np.sum(e, axis=dim, keepdims=True)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Softmax, grad: Gradient) -> Gradient:
         out, dim = ctx.output, ctx.inputs[1]
         return out * (grad - (grad * out).sum(axis=dim, keepdims=True))
 
@@ -42,10 +46,10 @@ class LogSoftmax(Function):
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any, dim: int) -> np.ndarray:
+    def forward(ctx: LogSoftmax, x: Tensor, dim: int) -> np.ndarray:
         return log_softmax_array(x.data, dim)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: LogSoftmax, grad: Gradient) -> Gradient:
         out, dim = ctx.output, ctx.inputs[1]
-        return grad - dual.exp(out) * grad.sum(axis=dim, keepdims=True)
+        return grad - either.exp(out) * grad.sum(axis=dim, keepdims=True)

@@ -1,28 +1,31 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs, relu, sigmoid, tanh, clamp."""
+"""Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, relu, sigmoid, tanh, clamp."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.ops import dual
+from tinygrad_edu.ops import either
+from tinygrad_edu.ops.either import Gradient, stable_sigmoid
+
+if TYPE_CHECKING:
+    from tinygrad_edu._tensor import Tensor
 
 
 class Exp(Function):
     """out = e^x;  dx = grad * out"""
 
     backward_on_arrays = True
-
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Exp, x: Tensor) -> np.ndarray:
         return np.exp(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Exp, grad: Gradient) -> Gradient:
         return grad * ctx.output
 
 
@@ -32,29 +35,47 @@ class Log(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Log, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
+            return np.log(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Log, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
         return grad / x
+
+
+class Log1p(Function):
+    """out = ln(1 + x), accurate for tiny x;  dx = grad / (1 + x)"""
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: Log1p, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(x.data)
+
+    @staticmethod
+    def backward(ctx: Log1p, grad: Gradient) -> Gradient:
+        (x,) = ctx.saved_tensors
+        return grad / (x + np.asarray(1, x.dtype))
 
 
 class Sqrt(Function):
     """out = sqrt(x);  dx = grad / (2 out)"""
 
     backward_on_arrays = True
-
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
-        return np.sqrt(x.data)
+    def forward(ctx: Sqrt, x: Tensor) -> np.ndarray:
+        with np.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in PyTorch (and silent)
+            return np.sqrt(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Sqrt, grad: Gradient) -> Gradient:
         return grad / (ctx.output * 2.0)
 
 
@@ -64,51 +85,45 @@ class Abs(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Abs, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return np.abs(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Abs, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
-        return grad * np.sign(dual.constant(x))
+        return grad * np.sign(either.constant(x))
 
 
 class ReLU(Function):
-    """out = max(x, 0);  dx = grad * (x > 0)  (0 at x = 0, as PyTorch)"""
+    """out = max(x, 0);  dx = grad where x > 0 (0 at x = 0, as PyTorch; a NaN input passes its
+    gradient on, as PyTorch's does: the mask is "not x <= 0", which NaN satisfies)"""
 
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: ReLU, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         return np.maximum(x.data, 0)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: ReLU, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
-        return grad * (x > 0)
-
-
-def stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: only ever exponentiate -|x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return grad * ~(x <= 0)
 
 
 class Sigmoid(Function):
     """out = 1 / (1 + e^-x);  dx = grad * out * (1 - out)"""
 
     backward_on_arrays = True
-
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Sigmoid, x: Tensor) -> np.ndarray:
         return stable_sigmoid(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Sigmoid, grad: Gradient) -> Gradient:
         # g - g out with g = grad out: grad out (1 - out) without a Python scalar, which NumPy
         # takes as long to convert as to do the subtraction itself.
         out = ctx.output
@@ -120,15 +135,14 @@ class Tanh(Function):
     """out = tanh x;  dx = grad * (1 - out^2)"""
 
     backward_on_arrays = True
-
     save_output = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Tanh, x: Tensor) -> np.ndarray:
         return np.tanh(x.data)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Tanh, grad: Gradient) -> Gradient:
         # grad - (grad out) out: grad (1 - out^2) without a Python scalar (see Sigmoid).
         out = ctx.output
         return grad - grad * out * out
@@ -138,9 +152,11 @@ class Clamp(Function):
     """out = min(max(x, lo), hi);  dx = grad where lo <= x <= hi, else 0 (as PyTorch)"""
 
     backward_on_arrays = True
+    lo: float | None
+    hi: float | None
 
     @staticmethod
-    def forward(ctx: Any, x: Any, lo: float | None, hi: float | None) -> np.ndarray:
+    def forward(ctx: Clamp, x: Tensor, lo: float | None, hi: float | None) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
         out = x.data
@@ -151,9 +167,9 @@ class Clamp(Function):
         return out if out is not x.data else out.copy()
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Clamp, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
-        values = dual.constant(x)
+        values = either.constant(x)
         inside = np.ones(x.shape, dtype=bool)
         if ctx.lo is not None:
             inside &= values >= ctx.lo
@@ -166,11 +182,11 @@ class Cast(Function):
     """out = x as another dtype;  dx = grad as x's dtype"""
 
     @staticmethod
-    def forward(ctx: Any, x: Any, dtype: np.dtype) -> np.ndarray:
+    def forward(ctx: Cast, x: Tensor, dtype: np.dtype) -> np.ndarray:
         return x.data.astype(dtype)
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Cast, grad: Any) -> Gradient:
         (x, _) = ctx.inputs
         return grad.to(x.dtype)
 
@@ -181,9 +197,9 @@ class Clone(Function):
     backward_on_arrays = True
 
     @staticmethod
-    def forward(ctx: Any, x: Any) -> np.ndarray:
+    def forward(ctx: Clone, x: Tensor) -> np.ndarray:
         return x.data.copy()
 
     @staticmethod
-    def backward(ctx: Any, grad: Any) -> Any:
+    def backward(ctx: Clone, grad: Gradient) -> Gradient:
         return grad

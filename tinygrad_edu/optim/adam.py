@@ -6,8 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.creation import zeros
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
-from tinygrad_edu.tensor import Tensor
 
 
 class Adam(Optimizer):
@@ -70,10 +71,10 @@ class Adam(Optimizer):
         lr, beta1, beta2, eps, wd, amsgrad, maximize = hyper
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor.zeros(p.shape, dtype=p.dtype)
-            state["exp_avg_sq"] = Tensor.zeros(p.shape, dtype=p.dtype)
+            state["exp_avg"] = zeros(p.shape, dtype=p.dtype)
+            state["exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
             if amsgrad:
-                state["max_exp_avg_sq"] = Tensor.zeros(p.shape, dtype=p.dtype)
+                state["max_exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad

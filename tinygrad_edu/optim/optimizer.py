@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd.grad_mode import enable_grad
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.autograd.config import enable_grad
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]]
 

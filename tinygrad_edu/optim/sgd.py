@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
-from tinygrad_edu.tensor import Tensor
 
 
 class SGD(Optimizer):

@@ -25,7 +25,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_edu.tensor import Tensor
+from tinygrad_edu._tensor import Tensor
 
 __all__ = [
     "arrays",

@@ -1,84 +1,26 @@
 """Tensor: an ndarray, the gradient that flows back to it, and the node that made it.
 
 Every differentiable method is a thin call into ``tinygrad_edu.ops``; the maths lives there, one
-op per class with its forward and backward side by side.
+op per class with its forward and backward side by side. (The module is ``_tensor``, as PyTorch's
+``torch/_tensor.py``: ``tinygrad_edu.tensor(...)`` is the factory function.)
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, Union
 
 import numpy as np
 
-from tinygrad_edu import dtypes, ops
-from tinygrad_edu.autograd import engine, grad_mode, inplace
+from tinygrad_edu import arguments, dtypes, ops
+from tinygrad_edu.autograd import engine, inplace, variable
+from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
-from tinygrad_edu.random import default_generator
 
 Scalar = Union[int, float, bool]  # noqa: UP007
 ArrayLike = Union["Tensor", np.ndarray, Scalar, Sequence[Any]]
-Shape = Union[int, Sequence[int]]  # noqa: UP007
-
-
-def _shape_arg(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    """zeros(2, 3) and zeros((2, 3)) mean the same, as in PyTorch."""
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
-
-
-def _dims_arg(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
-    """Normalise a dim argument to a sorted tuple of non-negative dims (None: all of them)."""
-    if dim is None:
-        return None
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    out = []
-    for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
-            raise IndexError(f"dim {d} is out of range for a tensor with {ndim} dims")
-        out.append(int(d) % max(ndim, 1))
-    return tuple(sorted(set(out))) if ndim > 0 else ()
-
-
-def _index_arg(index: Any) -> tuple[Any, ...]:
-    """Make an index NumPy-ready: a tuple, with Tensors and lists as arrays, masks as positions."""
-    if not isinstance(index, tuple):
-        index = (index,)
-    out: list[Any] = []
-    for i in index:
-        if isinstance(i, Tensor):
-            i = i.data
-        elif isinstance(i, list):
-            i = np.asarray(i)
-        if isinstance(i, np.ndarray):
-            if i.dtype == np.bool_ and i.ndim > 0:
-                out.extend(i.nonzero())  # a mask picks the positions where it is True
-                continue
-            if i.dtype.kind not in "iub":
-                raise IndexError(f"tensors used as indices must be integer or bool, got {i.dtype}")
-        out.append(i)
-    return tuple(out)
-
-
-def _ints_first(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]] | None:
-    """Split an index mixing Python ints and index arrays into (ints and slices, arrays)."""
-    is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index]
-    if not any(is_int) or not any(isinstance(i, np.ndarray) for i in index):
-        return None
-    first = tuple(slice(None) if isinstance(i, np.ndarray) else i for i in index)
-    rest = tuple(
-        i if isinstance(i, np.ndarray) or i is Ellipsis else slice(None)
-        for i, integer in zip(index, is_int)
-        if not integer
-    )
-    return first, rest
-
-
-def _float_dtype(dtype: Any) -> np.dtype:
-    """A factory's dtype: float32 unless told otherwise."""
-    return dtypes.default_float if dtype is None else dtypes.as_dtype(dtype)
+Dims = Union[int, Sequence[int], None]  # noqa: UP007
 
 
 class MaxResult(NamedTuple):
@@ -92,33 +34,25 @@ class Tensor:
     """An n-dimensional array that can record how it was computed and backpropagate through it."""
 
     __slots__ = (
-        "__weakref__",
-        "_hooks",
-        "_retains_grad",
-        "_vc",
-        "data",
-        "grad",
-        "grad_fn",
-        "requires_grad",
+        *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc"),
+        *("data", "grad_fn", "requires_grad"),
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        if isinstance(data, Tensor):
-            data = data.data
-        if isinstance(data, (np.ndarray, np.generic)):
-            # An ndarray keeps its dtype (float64 stays float64, as torch.from_numpy); it is copied,
-            # as torch.tensor copies, so changing the array later does not change the tensor.
-            array = np.array(data, dtype=None if dtype is None else dtypes.as_dtype(dtype))
-        else:
-            array = np.array(data, dtype=dtypes.as_dtype(float if dtype is None else dtype))
-        self.data: np.ndarray = array
-        self.grad: Tensor | None = None
+        """Like ``torch.Tensor(data)``: Python numbers and lists become the default float dtype;
+        an ndarray keeps its dtype (as ``torch.from_numpy``). The data is always copied.
+        ``tinygrad_edu.tensor(data)`` infers integer and bool dtypes instead, as torch.tensor."""
+        if not isinstance(data, (np.ndarray, np.generic, Tensor)) and dtype is None:
+            dtype = dtypes.get_default_dtype()
+        array = arguments.to_array(data, dtype, "Tensor")
+        self.data: np.ndarray = array  # (a new array: to_array copies)
+        self._grad: Tensor | None = None
         self.grad_fn: Function | None = None
         self.requires_grad = False
-        self._hooks: dict[int, Any] | None = None
+        self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
-        self._vc: list[Any] | None = None  # the version counter, made on first use (see _version)
+        self._vc: list[Any] | None = None  # the version counter, made on first use (_version)
         if requires_grad:
             self.requires_grad_(True)
 
@@ -127,13 +61,19 @@ class Tensor:
         """Build a tensor around an array an op just made: no copy, no checks (the hot path)."""
         t = object.__new__(Tensor)
         t.data = data
-        t.grad = None
+        t._grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
         t._hooks = None
         t._retains_grad = False
         t._vc = None
         return t
+
+    @staticmethod
+    def _plain(data: np.ndarray) -> Tensor:
+        """A tensor around an array, outside any graph (a result with no gradient: a mask, an
+        index, a comparison)."""
+        return Tensor._wrap(data, False, None)
 
     # -- what a tensor is ------------------------------------------------------------------------
 
@@ -155,6 +95,25 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def grad(self) -> Tensor | None:
+        """The gradient ``backward()`` accumulated into this leaf (None before any backward)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}"
+                )
+            if value.shape != self.shape or value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"assigned grad has shape {value.shape} and dtype {value.dtype}, but the "
+                    f"tensor has shape {self.shape} and dtype {self.dtype}"
+                )
+        self._grad = value
+
+    @property
     def T(self) -> Tensor:
         """All dims reversed (a matrix transpose for 2-D)."""
         return self.permute(*reversed(range(self.ndim)))
@@ -165,7 +124,7 @@ class Tensor:
         return self.transpose(-2, -1)
 
     def size(self, dim: int | None = None) -> Any:
-        return self.shape if dim is None else self.shape[dim]
+        return self.shape if dim is None else self.shape[arguments.dim_arg(dim, self.ndim)]
 
     def dim(self) -> int:
         return self.ndim
@@ -186,7 +145,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
+        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
             extra += f", dtype={self.data.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn={self.grad_fn!r}"
@@ -207,7 +166,7 @@ class Tensor:
 
     def item(self) -> builtins.float | builtins.int | builtins.bool:
         if self.data.size != 1:
-            raise ValueError(
+            raise RuntimeError(
                 f"item(): only a one-element tensor becomes a number, got shape {self.shape}"
             )
         return self.data.item()
@@ -219,6 +178,14 @@ class Tensor:
         return builtins.float(self.item())
 
     def __int__(self) -> builtins.int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> builtins.int:
+        if self.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, got "
+                f"dtype {self.dtype} and shape {self.shape}"
+            )
         return builtins.int(self.item())
 
     def __bool__(self) -> builtins.bool:
@@ -235,7 +202,7 @@ class Tensor:
         As in PyTorch the two share the version counter too, so changing one in place is caught
         by a backward formula that saved the other.
         """
-        out = Tensor._wrap(self.data, False, None)
+        out = Tensor._plain(self.data)
         if self._vc is None:
             self._vc = [0, ""]
         out._vc = self._vc
@@ -263,20 +230,16 @@ class Tensor:
         if self.grad_fn is not None:
             self._retains_grad = True
 
-    def register_hook(self, hook: Any) -> Any:
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a return value replaces it.
-
-        Returns a handle whose ``remove()`` unregisters the hook.
-        """
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a Tensor it returns (of
+        the same shape and dtype) replaces the gradient. ``handle.remove()`` unregisters it."""
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that does not require grad")
         if self._hooks is None:
             self._hooks = {}
-        key = id(hook) ^ len(self._hooks) << 48
-        while key in self._hooks:
-            key += 1
+        key = builtins.max(self._hooks, default=-1) + 1
         self._hooks[key] = hook
-        return _RemovableHandle(self._hooks, key)
+        return RemovableHandle(self._hooks, key)
 
     def backward(
         self,
@@ -296,7 +259,7 @@ class Tensor:
                     f"backward(): grad can be implicitly created only for scalar outputs, but this "
                     f"tensor has shape {self.shape}; pass gradient= of that shape"
                 )
-            grad = Tensor._wrap(np.ones_like(self.data), False, None)
+            grad = Tensor._plain(np.ones_like(self.data))
         else:
             grad = gradient if isinstance(gradient, Tensor) else Tensor(gradient, dtype=self.dtype)
             if grad.shape != self.shape:
@@ -325,26 +288,19 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self.fill_(0, _name="zero_")
 
-    def fill_(self, value: Scalar, *, _name: str = "fill_") -> Tensor:
-        if grad_mode._enabled and self.requires_grad and self.grad_fn is not None:
-            fill = self._operand(value)  # in a graph: recorded, gradients stop here
-            return inplace.apply_inplace(
-                self, _name, lambda old: inplace.Overwrite.apply(old, fill)
-            )
+    def fill_(self, value: Scalar | Tensor, *, _name: str = "fill_") -> Tensor:
+        fill = self._operand(value)
+        if Config.grad_enabled and (self.requires_grad or fill.requires_grad):
+            # In a graph: recorded (gradients stop here; they flow to a tensor fill value).
+            return inplace.apply_inplace(self, _name, lambda old: ops.Overwrite.apply(old, fill))
         inplace.check_leaf(self, _name)
-        if self.data.base is None and self.data.flags.writeable:
-            self.data[...] = value
-        else:  # a view of another tensor's array: take a new one instead (see autograd/inplace.py)
-            self.data = np.full(self.shape, value, dtype=self.dtype)
-        self._bump_version(_name)
+        inplace.write(self, np.broadcast_to(fill.data, self.shape), _name)
         return self
 
     def copy_(self, src: ArrayLike) -> Tensor:
         """Copy src's values (broadcast to this shape) into this tensor; gradients flow to src."""
         source = self._operand(src)
-        return inplace.apply_inplace(
-            self, "copy_", lambda old: inplace.Overwrite.apply(old, source)
-        )
+        return inplace.apply_inplace(self, "copy_", lambda old: ops.Overwrite.apply(old, source))
 
     def add_(self, other: ArrayLike, *, alpha: Scalar = 1) -> Tensor:
         """self += alpha * other, in place."""
@@ -387,100 +343,57 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: ArrayLike) -> None:
         """x[index] = value, in place (recorded in the graph like any in-place op)."""
-        idx = _index_arg(index)
+        idx = arguments.index_arg(index, self.shape)
         v = self._operand(value)
-        inplace.apply_inplace(self, "setitem", lambda old: inplace.SetItem.apply(old, v, idx))
+        inplace.apply_inplace(self, "setitem", lambda old: ops.SetItem.apply(old, v, idx))
 
-    # -- factories -------------------------------------------------------------------------------
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros with this tensor's dtype (or ``dtype``)."""
+        return self.new_full(arguments.size_arg(size, "new_zeros"), 0, dtype, requires_grad)
 
-    @staticmethod
-    def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return Tensor._factory(np.zeros(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(arguments.size_arg(size, "new_ones"), 1, dtype, requires_grad)
 
-    @staticmethod
-    def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return Tensor._factory(np.ones(_shape_arg(shape), _float_dtype(dtype)), requires_grad)
-
-    @staticmethod
-    def full(
-        shape: Shape, fill_value: Scalar, dtype: Any = None, requires_grad: bool = False
-    ) -> Tensor:
-        size = _shape_arg((shape,)) if not isinstance(shape, int) else (shape,)
-        return Tensor._factory(np.full(size, fill_value, _float_dtype(dtype)), requires_grad)
-
-    @staticmethod
-    def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        """Standard normal samples from the generator that manual_seed seeds."""
-        dt = _float_dtype(dtype)
-        data = default_generator().standard_normal(_shape_arg(shape), dtype=dt)
-        return Tensor._factory(data, requires_grad)
-
-    @staticmethod
-    def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        """Uniform samples in [0, 1) from the generator that manual_seed seeds."""
-        dt = _float_dtype(dtype)
-        data = default_generator().random(_shape_arg(shape), dtype=dt)
-        return Tensor._factory(data, requires_grad)
-
-    @staticmethod
-    def arange(
-        start: Scalar,
-        end: Scalar | None = None,
-        step: Scalar = 1,
+    def new_full(
+        self,
+        size: Sequence[int],
+        fill_value: Scalar,
         dtype: Any = None,
         requires_grad: bool = False,
     ) -> Tensor:
-        """Like torch.arange: int64 when every bound is an int, float32 otherwise."""
-        if end is None:
-            start, end = 0, start
-        if dtype is None:
-            whole = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
-            dtype = dtypes.int64 if whole else dtypes.default_float
-        return Tensor._factory(
-            np.arange(start, end, step, dtype=dtypes.as_dtype(dtype)), requires_grad
-        )
-
-    @staticmethod
-    def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return Tensor._factory(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
-
-    @staticmethod
-    def _factory(data: np.ndarray, requires_grad: bool) -> Tensor:
-        t = Tensor._wrap(data, False, None)
-        return t.requires_grad_(True) if requires_grad else t
-
-    def new_zeros(self, *shape: Any) -> Tensor:
-        """Zeros with this tensor's dtype."""
-        return Tensor._wrap(np.zeros(_shape_arg(shape), self.dtype), False, None)
-
-    def new_ones(self, *shape: Any) -> Tensor:
-        return Tensor._wrap(np.ones(_shape_arg(shape), self.dtype), False, None)
+        dt = self.dtype if dtype is None else dtypes.as_dtype(dtype)
+        out = Tensor._plain(np.full(arguments.size_arg((size,), "new_full"), fill_value, dt))
+        return out.requires_grad_(True) if requires_grad else out
 
     # -- arithmetic ------------------------------------------------------------------------------
 
-    def _operand(self, other: ArrayLike) -> Tensor:
-        """Make the other side of a binary op a Tensor without silently widening the dtype.
-
-        A Python number takes this tensor's dtype when that is floating (x32 * 2.0 stays float32),
-        and float32 when this tensor holds integers but the number is a float (as PyTorch).
-        """
+    def _operand(self, other: Any) -> Tensor:
+        """The other side of a binary op as a Tensor. A Python number gets the dtype PyTorch
+        gives it (x32 * 2.0 stays float32; an integer tensor times 2.5 becomes float)."""
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (builtins.int, builtins.float, builtins.bool)):
-            mine = self.data.dtype
-            if dtypes.is_floating(mine) or not isinstance(other, builtins.float):
-                return Tensor._wrap(np.asarray(other, dtype=mine), False, None)
-            return Tensor._wrap(np.asarray(other, dtype=dtypes.default_float), False, None)
-        return Tensor(other)
+        if isinstance(other, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
+            other = other.item() if isinstance(other, np.generic) else other
+            return Tensor._plain(np.asarray(other, dtypes.result_type(self.data, other)))
+        if isinstance(other, (np.ndarray, list, tuple)):
+            return Tensor._plain(arguments.to_array(other, None, "operand"))
+        raise TypeError(
+            f"unsupported operand: a Tensor and {type(other).__name__} {other!r} (expected a "
+            "Tensor, an ndarray or a number)"
+        )
 
     def _binary(self, op: type[Function], other: ArrayLike, reflected: bool = False) -> Tensor:
         y = other if type(other) is Tensor else self._operand(other)
-        x, y = (y, self) if reflected else (self, y)
+        x = self
+        if x.data.dtype is not y.data.dtype:  # (an identity check first: the usual case)
+            x, y = _promoted(x, y)
+        if reflected:
+            x, y = y, x
         try:
             return op.apply(x, y)
         except ValueError as e:
             if x.shape != y.shape and "broadcast" in str(e):
-                raise ValueError(
+                raise RuntimeError(
                     f"{op.__name__.lower()}: shapes {x.shape} and {y.shape} cannot be broadcast together"
                 ) from None
             raise
@@ -510,16 +423,24 @@ class Tensor:
         return self._float()._binary(ops.Div, other, reflected=True)
 
     def __matmul__(self, other: ArrayLike) -> Tensor:
-        return ops.MatMul.apply(self, self._operand(other))
+        x, y = self, self._operand(other)
+        if x.data.dtype is not y.data.dtype:
+            x, y = _promoted(x, y)
+        return ops.MatMul.apply(x, y)
 
     def __rmatmul__(self, other: ArrayLike) -> Tensor:
-        return ops.MatMul.apply(self._operand(other), self)
+        return self._operand(other).__matmul__(self)
 
     def __pow__(self, exponent: ArrayLike) -> Tensor:
         if isinstance(exponent, (builtins.int, builtins.float)) and not isinstance(
             exponent, builtins.bool
         ):
-            return ops.PowScalar.apply(self, exponent)
+            x = self
+            if isinstance(exponent, builtins.float) and not dtypes.is_floating(x.dtype):
+                x = x.to(dtypes.get_default_dtype())  # arange(5) ** 0.5 is a float tensor
+            elif exponent < 0 and x.dtype.kind in "iu":
+                raise RuntimeError("Integers to negative integer powers are not allowed")
+            return ops.PowScalar.apply(x, exponent)
         return self._binary(ops.Pow, exponent)
 
     def __rpow__(self, base: ArrayLike) -> Tensor:
@@ -531,11 +452,11 @@ class Tensor:
     def __pos__(self) -> Tensor:
         return self
 
-    def add(self, other: ArrayLike) -> Tensor:
-        return self + other
+    def add(self, other: ArrayLike, *, alpha: Scalar = 1) -> Tensor:
+        return self + (other if alpha == 1 else self._operand(other) * alpha)
 
-    def sub(self, other: ArrayLike) -> Tensor:
-        return self - other
+    def sub(self, other: ArrayLike, *, alpha: Scalar = 1) -> Tensor:
+        return self - (other if alpha == 1 else self._operand(other) * alpha)
 
     def mul(self, other: ArrayLike) -> Tensor:
         return self * other
@@ -553,20 +474,21 @@ class Tensor:
         return -self
 
     def _float(self) -> Tensor:
-        """Integer division gives floats, as in PyTorch."""
-        return self if dtypes.is_floating(self.dtype) else self.to(dtypes.default_float)
+        """Integers become the default float dtype for division and float functions, as in
+        PyTorch (arange(4).exp() is a float tensor)."""
+        return self if self.data.dtype.kind == "f" else self.to(dtypes.get_default_dtype())
 
     # -- comparisons: results are bool tensors outside the graph ---------------------------------
 
-    def _compare(self, fn: Any, other: ArrayLike) -> Tensor:
-        y = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(np.asarray(fn(self.data, y)), False, None)
+    def _compare(self, fn: Callable[..., Any], other: Any) -> Tensor:
+        y = other.data if isinstance(other, Tensor) else self._operand(other).data
+        return Tensor._plain(np.asarray(fn(self.data, y)))
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
-        return self._compare(np.equal, other)  # type: ignore[arg-type]
+        return self._compare(np.equal, other)
 
     def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
-        return self._compare(np.not_equal, other)  # type: ignore[arg-type]
+        return self._compare(np.not_equal, other)
 
     def __lt__(self, other: ArrayLike) -> Tensor:
         return self._compare(np.less, other)
@@ -585,11 +507,11 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 (no gradient: it is zero almost everywhere)."""
-        return Tensor._wrap(np.sign(self.data), False, None)
+        return Tensor._plain(np.sign(self.data))
 
     def __invert__(self) -> Tensor:
-        return Tensor._wrap(
-            np.logical_not(self.data) if self.dtype == dtypes.bool_ else ~self.data, False, None
+        return Tensor._plain(
+            np.logical_not(self.data) if self.dtype == dtypes.bool_ else ~self.data
         )
 
     def __and__(self, other: ArrayLike) -> Tensor:
@@ -599,31 +521,34 @@ class Tensor:
         return self._compare(np.logical_or, other)
 
     def any(self) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.any()), False, None)
+        return Tensor._plain(np.asarray(self.data.any()))
 
     def all(self) -> Tensor:
-        return Tensor._wrap(np.asarray(self.data.all()), False, None)
+        return Tensor._plain(np.asarray(self.data.all()))
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._wrap(
-            np.asarray(np.argmax(self.data, axis=dim, keepdims=keepdim)), False, None
-        )
+        self._check_nonempty("argmax", dim)
+        d = None if dim is None else self._dim(dim)
+        return Tensor._plain(np.asarray(np.argmax(self.data, axis=d, keepdims=keepdim)))
 
     def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        return Tensor._wrap(
-            np.asarray(np.argmin(self.data, axis=dim, keepdims=keepdim)), False, None
-        )
+        self._check_nonempty("argmin", dim)
+        d = None if dim is None else self._dim(dim)
+        return Tensor._plain(np.asarray(np.argmin(self.data, axis=d, keepdims=keepdim)))
 
     # -- elementwise functions -------------------------------------------------------------------
 
     def exp(self) -> Tensor:
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._float())
 
     def log(self) -> Tensor:
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._float())
+
+    def log1p(self) -> Tensor:
+        return ops.Log1p.apply(self._float())
 
     def sqrt(self) -> Tensor:
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._float())
 
     def abs(self) -> Tensor:
         return ops.Abs.apply(self)
@@ -632,14 +557,14 @@ class Tensor:
         return ops.ReLU.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._float())
 
     def tanh(self) -> Tensor:
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._float())
 
     def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError("clamp: at least one of min and max must be given")
         return ops.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -651,21 +576,37 @@ class Tensor:
         return self._binary(ops.Minimum, other)
 
     def where(self, condition: ArrayLike, other: ArrayLike) -> Tensor:
-        """self where condition holds, other elsewhere (torch.Tensor.where)."""
-        return where(condition, self, other)
+        """self where condition holds, other elsewhere (torch.Tensor.where); gradients flow to
+        self and other, never to the condition."""
+        cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+        if cond.dtype != np.bool_:
+            raise RuntimeError(
+                f"where: the condition must be a bool tensor, got dtype {cond.dtype}"
+            )
+        x, y = self, self._operand(other)
+        if x.data.dtype is not y.data.dtype:
+            x, y = _promoted(x, y)
+        try:
+            np.broadcast_shapes(cond.shape, x.shape, y.shape)
+        except ValueError:
+            raise RuntimeError(
+                f"where: condition {cond.shape}, input {x.shape} and other {y.shape} cannot be "
+                "broadcast together"
+            ) from None
+        return ops.Where.apply(x, y, cond)
 
     def softmax(self, dim: int) -> Tensor:
-        return ops.Softmax.apply(self, self._dim(dim))
+        return ops.Softmax.apply(self._float(), self._dim(dim))
 
     def log_softmax(self, dim: int) -> Tensor:
-        return ops.LogSoftmax.apply(self, self._dim(dim))
+        return ops.LogSoftmax.apply(self._float(), self._dim(dim))
 
     def to(self, dtype: Any) -> Tensor:
         dt = dtypes.as_dtype(dtype)
         if dt == self.dtype:
             return self
         if self.requires_grad and not dtypes.is_floating(dt):
-            return Tensor._wrap(self.data.astype(dt), False, None)  # integers carry no gradient
+            return Tensor._plain(self.data.astype(dt))  # integers carry no gradient
         return ops.Cast.apply(self, dt)
 
     def float(self) -> Tensor:
@@ -683,30 +624,35 @@ class Tensor:
     # -- reductions ------------------------------------------------------------------------------
 
     def _dim(self, dim: int) -> int:
-        dims = _dims_arg(dim, self.ndim)
-        return dims[0] if dims else 0
+        return arguments.dim_arg(dim, self.ndim)
 
     def sum(
         self,
-        dim: int | Sequence[int] | None = None,
+        dim: Dims = None,
         keepdim: bool = False,
         *,
-        axis: int | Sequence[int] | None = None,
+        axis: Dims = None,
         keepdims: bool | None = None,
     ) -> Tensor:
         """Sum over dims (all by default). ``axis``/``keepdims`` are NumPy-style aliases, as torch
         accepts, so backward formulas can call ``.sum`` alike on Tensors and ndarrays."""
-        dims = _dims_arg(dim if axis is None else axis, self.ndim)
-        return ops.Sum.apply(self, dims, keepdim if keepdims is None else keepdims)
+        dims = arguments.dims_arg(dim if axis is None else axis, self.ndim)
+        # Integers and bools are summed in int64, as in PyTorch (int8 sums would overflow).
+        x = self.to(dtypes.int64) if self.dtype.kind in "biu" else self
+        return ops.Sum.apply(x, dims, keepdim if keepdims is None else keepdims)
 
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
-        dims = _dims_arg(dim, self.ndim)
-        count = self.data.size if dims is None else int(np.prod([self.shape[d] for d in dims]))
-        return self._float().sum(dims, keepdim) / builtins.float(count)
+    def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        if not dtypes.is_floating(self.dtype):
+            raise RuntimeError(
+                f"mean(): could not infer the output dtype: the input dtype must be floating, got "
+                f"{self.dtype}; use .float() first"
+            )
+        dims = arguments.dims_arg(dim, self.ndim)
+        return ops.Mean.apply(self, dims, keepdim)
 
     def var(
         self,
-        dim: int | Sequence[int] | None = None,
+        dim: Dims = None,
         unbiased: bool | None = None,
         keepdim: bool = False,
         *,
@@ -718,42 +664,48 @@ class Tensor:
         """
         if unbiased is not None:
             correction = 1 if unbiased else 0
-        dims = _dims_arg(dim, self.ndim)
-        count = self.data.size if dims is None else int(np.prod([self.shape[d] for d in dims]))
-        centred = self - self.mean(dims, keepdim=True)
-        return (centred * centred).sum(dims, keepdim) / builtins.float(
-            builtins.max(count - correction, 0)
-        )
+        dims = arguments.dims_arg(dim, self.ndim)
+        return ops.Var.apply(self._float(), dims, keepdim, correction)
 
     def std(
         self,
-        dim: int | Sequence[int] | None = None,
+        dim: Dims = None,
         unbiased: bool | None = None,
         keepdim: bool = False,
         *,
         correction: int = 1,
     ) -> Tensor:
-        return self.var(dim, unbiased, keepdim=keepdim, correction=correction).sqrt()
+        if unbiased is not None:
+            correction = 1 if unbiased else 0
+        dims = arguments.dims_arg(dim, self.ndim)
+        return ops.Std.apply(self._float(), dims, keepdim, correction)
 
-    def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """Max over dims; tied elements share the gradient equally."""
-        self._check_nonempty("amax")
-        return ops.Amax.apply(self, _dims_arg(dim, self.ndim), keepdim)
+        dims = arguments.dims_arg(dim, self.ndim)
+        self._check_nonempty("amax", dims)
+        return ops.Amax.apply(self, dims, keepdim)
 
-    def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> Tensor:
+    def amin(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """Min over dims; tied elements share the gradient equally."""
-        self._check_nonempty("amin")
-        return ops.Amin.apply(self, _dims_arg(dim, self.ndim), keepdim)
+        dims = arguments.dims_arg(dim, self.ndim)
+        self._check_nonempty("amin", dims)
+        return ops.Amin.apply(self, dims, keepdim)
 
-    def max(self, dim: int | None = None, keepdim: bool = False) -> Any:
-        """Like torch.max: without dim, the max (ties share the gradient); with dim, (values, indices)
-        where the gradient goes to the first index that holds the max."""
+    def max(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
+        """Like torch.max: without dim, the max (ties share the gradient); with dim, (values,
+        indices) where the gradient goes to the first index that holds the max; with a tensor,
+        the elementwise maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
         if dim is None:
             return self.amax()
         return self._pick_along(self.argmax(dim, keepdim=True), dim, keepdim)
 
-    def min(self, dim: int | None = None, keepdim: bool = False) -> Any:
+    def min(self, dim: int | Tensor | None = None, keepdim: bool = False) -> Any:
         """Like torch.min; see max."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
         if dim is None:
             return self.amin()
         return self._pick_along(self.argmin(dim, keepdim=True), dim, keepdim)
@@ -765,26 +717,40 @@ class Tensor:
             values, index = values.squeeze(d), index.squeeze(d)
         return MaxResult(values, index)
 
-    def _check_nonempty(self, name: str) -> None:
-        if self.data.size == 0:
-            raise RuntimeError(f"{name}(): the tensor of shape {self.shape} is empty")
+    def _check_nonempty(self, name: str, dims: Any) -> None:
+        """max/min/argmax over nothing is undefined: PyTorch raises (an IndexError)."""
+        if self.data.size:
+            return
+        if dims is None or not isinstance(dims, (tuple, list)):
+            dims = tuple(range(self.ndim)) if dims is None else (self._dim(dims),)
+        if dims == () or any(self.shape[d] == 0 for d in dims):
+            raise IndexError(
+                f"{name}(): cannot reduce over a zero-size dim of a tensor of shape {self.shape}"
+            )
 
     def gather(self, dim: int, index: ArrayLike) -> Tensor:
         """out[i][j] = self[index[i][j]][j] for dim=0, and so on (torch.gather)."""
         idx = index.data if isinstance(index, Tensor) else np.asarray(index)
         d = self._dim(dim)
         if idx.ndim != self.ndim:
-            raise ValueError(f"gather: index has {idx.ndim} dims but the tensor has {self.ndim}")
+            raise RuntimeError(f"gather: index has {idx.ndim} dims but the tensor has {self.ndim}")
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
+            bad = idx[(idx < 0) | (idx >= self.shape[d])].flat[0]
+            raise IndexError(
+                f"gather: index {bad} is out of bounds for dim {d} of size {self.shape[d]}"
+            )
         # Turn take_along_axis into one advanced index so indexing's backward (which adds up
         # repeated positions) serves gather too.
         grids = np.ix_(*[np.arange(n) for n in idx.shape]) if idx.ndim else ()
         full = tuple(idx if i == d else g for i, g in enumerate(grids))
-        return self[full]
+        return ops.GetItem.apply(self, full)
 
     # -- shape -----------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
-        size = _shape_arg(shape)
+        size = arguments.size_arg(shape, "reshape", allow_minus_one=True)
         if size == self.shape:
             return self
         return ops.Reshape.apply(self, size)
@@ -795,20 +761,31 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = self._dim(start_dim), self._dim(end_dim)
+        if s > e:
+            raise RuntimeError(
+                f"flatten(): start_dim {start_dim} cannot come after end_dim {end_dim}"
+            )
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
 
     def permute(self, *dims: Any) -> Tensor:
-        order = _shape_arg(dims)
-        if sorted(d % builtins.max(self.ndim, 1) for d in order) != list(range(self.ndim)):
-            raise ValueError(
-                f"permute: {order} is not an order of the {self.ndim} dims of {self.shape}"
+        order = arguments.size_arg(dims, "permute", allow_minus_one=True) if dims else ()
+        if len(order) != self.ndim:
+            raise RuntimeError(
+                f"permute: {order} has {len(order)} dims but the tensor has {self.ndim}"
             )
-        order = tuple(d % self.ndim for d in order)
+        order = tuple(self._dim(d) for d in order)
+        if sorted(order) != list(range(self.ndim)):
+            raise RuntimeError(
+                f"permute: {order} repeats a dim of the tensor of shape {self.shape}"
+            )
         if order == tuple(range(self.ndim)):
             return self
         return ops.Permute.apply(self, order)
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
+        if self.ndim == 0:
+            self._dim(dim0), self._dim(dim1)  # 0 and -1 only, as in PyTorch
+            return self
         order = list(range(self.ndim))
         a, b = self._dim(dim0), self._dim(dim1)
         order[a], order[b] = order[b], order[a]
@@ -816,27 +793,30 @@ class Tensor:
 
     def t(self) -> Tensor:
         if self.ndim > 2:
-            raise ValueError(f"t() expects a tensor with <= 2 dims, got shape {self.shape}")
+            raise RuntimeError(f"t() expects a tensor with <= 2 dims, got shape {self.shape}")
         return self.T
 
     def unsqueeze(self, dim: int) -> Tensor:
-        d = dim if dim >= 0 else dim + self.ndim + 1
-        if not 0 <= d <= self.ndim:
-            raise IndexError(f"unsqueeze: dim {dim} is out of range for shape {self.shape}")
+        d = arguments.dim_arg(dim, self.ndim + 1)
         return self.reshape(*self.shape[:d], 1, *self.shape[d:])
 
-    def squeeze(self, dim: int | Sequence[int] | None = None) -> Tensor:
-        dims = _dims_arg(dim, self.ndim)
+    def squeeze(self, dim: Dims = None) -> Tensor:
+        dims = arguments.dims_arg(dim, self.ndim)
         drop = [i for i, n in enumerate(self.shape) if n == 1 and (dims is None or i in dims)]
         return self.reshape(*[n for i, n in enumerate(self.shape) if i not in drop])
 
     def expand(self, *shape: Any) -> Tensor:
-        size = list(_shape_arg(shape))
+        size = list(arguments.size_arg(shape, "expand", allow_minus_one=True))
         lead = len(size) - self.ndim
         if lead < 0:
-            raise ValueError(f"expand: cannot expand shape {self.shape} to {tuple(size)}")
+            raise RuntimeError(f"expand: cannot expand shape {self.shape} to {tuple(size)}")
         for i, n in enumerate(size):
             if n == -1:
+                if i < lead:
+                    raise RuntimeError(
+                        f"expand: -1 is not allowed in a new leading dim ({tuple(size)} for a "
+                        f"tensor of shape {self.shape})"
+                    )
                 size[i] = self.shape[i - lead]
         target = tuple(size)
         if target == self.shape:
@@ -849,8 +829,8 @@ class Tensor:
     def __getitem__(self, index: Any) -> Tensor:
         if type(index) is int or type(index) is slice:  # x[t], x[a:b]: nothing to convert
             return ops.GetItem.apply(self, (index,))
-        idx = _index_arg(index)
-        split = _ints_first(idx)
+        idx = arguments.index_arg(index, self.shape)
+        split = arguments.ints_first(idx)
         if split is not None:
             # PyTorch applies integer indices first (as selects), then the index arrays; NumPy
             # would treat the ints as arrays too and, when a slice separates them from the
@@ -858,29 +838,8 @@ class Tensor:
             return ops.GetItem.apply(ops.GetItem.apply(self, split[0]), split[1])
         return ops.GetItem.apply(self, idx)
 
-    # -- joining ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-        if not tensors:
-            raise ValueError("cat: expected a non-empty sequence of tensors")
-        first = tensors[0]
-        return ops.Cat.apply(*tensors, first._dim(dim))
-
-    @staticmethod
-    def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-        if not tensors:
-            raise ValueError("stack: expected a non-empty sequence of tensors")
-        shapes = {t.shape for t in tensors}
-        if len(shapes) > 1:
-            raise ValueError(
-                f"stack: all tensors must have the same shape, got {[t.shape for t in tensors]}"
-            )
-        d = dim if dim >= 0 else dim + tensors[0].ndim + 1
-        return Tensor.cat([t.unsqueeze(d) for t in tensors], dim=d)
-
-
-class _RemovableHandle:
+class RemovableHandle:
     """What register_hook returns: ``remove()`` takes the hook away again."""
 
     def __init__(self, hooks: dict[int, Any], key: int) -> None:
@@ -890,52 +849,11 @@ class _RemovableHandle:
         self.hooks.pop(self.key, None)
 
 
-# -- module-level functions, as in torch ------------------------------------------------------------
+def _promoted(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """x and y cast (recorded, so gradients flow back in each one's dtype) to the dtype PyTorch
+    gives ``x <op> y``: see dtypes.result_type."""
+    target = dtypes.result_type(x.data, y.data)
+    return x.to(target), y.to(target)
 
 
-def where(condition: ArrayLike, x: ArrayLike, y: ArrayLike) -> Tensor:
-    """x where condition holds, y elsewhere; gradients flow to x and y, never to the condition."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != np.bool_:
-        cond = cond.astype(bool)
-    xt = x if isinstance(x, Tensor) else None
-    yt = y if isinstance(y, Tensor) else None
-    like = xt if xt is not None else yt
-    if like is None:
-        raise TypeError("where: at least one of x and y must be a Tensor")
-    xt = xt if xt is not None else like._operand(x)
-    yt = yt if yt is not None else like._operand(y)
-    try:
-        np.broadcast_shapes(cond.shape, xt.shape, yt.shape)
-    except ValueError:
-        raise ValueError(
-            f"where: condition {cond.shape}, x {xt.shape} and y {yt.shape} cannot be broadcast together"
-        ) from None
-    return ops.Where.apply(xt, yt, cond)
-
-
-def zeros_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    dt = t.dtype if dtype is None else dtype
-    return Tensor.zeros(t.shape, dtype=dt, requires_grad=requires_grad)
-
-
-def ones_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    dt = t.dtype if dtype is None else dtype
-    return Tensor.ones(t.shape, dtype=dt, requires_grad=requires_grad)
-
-
-def full_like(
-    t: Tensor, fill_value: Scalar, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:
-    dt = t.dtype if dtype is None else dtype
-    return Tensor.full(t.shape, fill_value, dtype=dt, requires_grad=requires_grad)
-
-
-def randn_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    dt = t.dtype if dtype is None else dtype
-    return Tensor.randn(t.shape, dtype=dt, requires_grad=requires_grad)
-
-
-def rand_like(t: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    dt = t.dtype if dtype is None else dtype
-    return Tensor.rand(t.shape, dtype=dt, requires_grad=requires_grad)
+variable.set_tensor_class(Tensor)  # the autograd core makes every op result of this class
