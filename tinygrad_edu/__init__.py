@@ -39,6 +39,7 @@ from tinygrad_edu.creation import (
     zeros,
     zeros_like,
 )
+from tinygrad_edu.device import cuda, device
 from tinygrad_edu.dtypes import (
     bool_,
     complex64,
@@ -84,7 +85,9 @@ __all__ = [
     "complex128",
     "concat",
     "concatenate",
+    "cuda",
     "data",
+    "device",
     "double",
     "empty",
     "empty_like",

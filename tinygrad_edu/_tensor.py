@@ -17,6 +17,7 @@ from tinygrad_edu import arguments, dtypes, ops
 from tinygrad_edu.autograd import engine, inplace, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.device import CPU, check_device, device, device_and_dtype
 
 Scalar = Union[int, float, bool]  # noqa: UP007
 ArrayLike = Union["Tensor", np.ndarray, Scalar, Sequence[Any]]
@@ -601,13 +602,28 @@ class Tensor:
     def log_softmax(self, dim: int) -> Tensor:
         return ops.LogSoftmax.apply(self._float(), self._dim(dim))
 
-    def to(self, dtype: Any) -> Tensor:
-        dt = dtypes.as_dtype(dtype)
-        if dt == self.dtype:
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)``, ``to(other)``: this tensor in
+        another dtype (recorded, so gradients flow back in this dtype); itself if nothing changes."""
+        dt = device_and_dtype("to", args, kwargs)
+        if dt is None or dt == self.dtype:
             return self
         if self.requires_grad and not dtypes.is_floating(dt):
             return Tensor._plain(self.data.astype(dt))  # integers carry no gradient
         return ops.Cast.apply(self, dt)
+
+    @property
+    def device(self) -> device:
+        return CPU
+
+    is_cuda = False
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda")  # raises: there is no GPU here
+        return self
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)

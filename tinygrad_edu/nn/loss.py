@@ -6,13 +6,14 @@ from typing import Any
 
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.nn import functional as F
+from tinygrad_edu.nn.functional.loss import _check_reduction
 from tinygrad_edu.nn.module import Module
 
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
-        F._check_reduction(type(self).__name__, reduction)
+        _check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

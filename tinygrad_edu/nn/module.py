@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from tinygrad_edu import dtypes
-from tinygrad_edu._tensor import Tensor
+from tinygrad_edu._tensor import RemovableHandle, Tensor
+from tinygrad_edu.device import device_and_dtype
 from tinygrad_edu.nn.parameter import Parameter
 
 
@@ -32,13 +33,24 @@ class Module:
 
     training: bool
     _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _non_persistent_buffers_set: set[str]
     _modules: dict[str, Module | None]
+    _forward_hooks: dict[int, Callable[..., Any]]
+    _forward_pre_hooks: dict[int, Callable[..., Any]]
 
     def __init__(self) -> None:
         # object.__setattr__, because our own __setattr__ needs these dicts to exist already.
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+        for name, value in (
+            ("_parameters", OrderedDict()),
+            ("_buffers", OrderedDict()),
+            ("_non_persistent_buffers_set", set()),
+            ("_modules", OrderedDict()),
+            ("_forward_hooks", OrderedDict()),
+            ("_forward_pre_hooks", OrderedDict()),
+            ("training", True),
+        ):
+            object.__setattr__(self, name, value)
 
     # -- registration -------------------------------------------------------------------------
 
@@ -71,6 +83,13 @@ class Module:
                     f"{type(self).__name__} (a Module or None is expected)"
                 )
             modules[name] = None
+        elif name in self.__dict__.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} of "
+                    f"{type(self).__name__} (a Tensor or None is expected)"
+                )
+            self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
@@ -78,20 +97,24 @@ class Module:
         """Drop ``name`` wherever it was registered, so re-assigning moves it to the right dict."""
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
         self._modules.pop(name, None)
 
     def __getattr__(self, name: str) -> Any:
-        # Called only when normal lookup fails: that is, for registered parameters and modules.
+        # Called only when normal lookup fails: for registered parameters, buffers and modules.
         d = self.__dict__
-        if name in d.get("_parameters", ()):
-            return d["_parameters"][name]
-        if name in d.get("_modules", ()):
-            return d["_modules"][name]
+        for registry in ("_parameters", "_buffers", "_modules"):
+            if name in d.get(registry, ()):
+                return d[registry][name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __delattr__(self, name: str) -> None:
         if name in self._parameters:
             del self._parameters[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers_set.discard(name)
         elif name in self._modules:
             del self._modules[name]
         else:
@@ -107,6 +130,26 @@ class Module:
             )
         self._forget(name)
         self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a tensor that is state but not a parameter (BatchNorm's ``running_mean``):
+        it moves with ``to()`` and, if ``persistent``, is saved in ``state_dict``."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(
+                f"register_buffer: the name must be a non-empty string without '.', got {name!r}"
+            )
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"register_buffer: attribute {name!r} already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers_set.add(name)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Register a child module under ``name`` (what ``self.name = module`` does)."""
@@ -139,6 +182,23 @@ class Module:
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(name, buffer) pairs, dotted like named_parameters ("bn.running_mean")."""
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        for module_name, module in modules:
+            for name, b in module._buffers.items():
+                if b is None or (remove_duplicate and id(b) in seen):
+                    continue
+                seen.add(id(b))
+                yield (f"{module_name}.{name}" if module_name else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, m in self._modules.items():
@@ -198,19 +258,26 @@ class Module:
 
     # -- dtype -------------------------------------------------------------------------------
 
-    def to(self, dtype: Any) -> Module:
-        """Cast every floating parameter (and its gradient) in place, keeping the same objects.
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """``to(dtype)``, ``to('cpu')``, ``to(device, dtype)``, ``to(tensor)``: cast every
+        floating parameter (and its gradient) and buffer in place, keeping the same objects.
 
         ``model.double()`` is how a model is gradchecked: finite differences need float64.
         """
-        dt = dtypes.as_dtype(dtype)
+        dt = device_and_dtype("Module.to", args, kwargs)
+        if dt is None:
+            return self
         if not dtypes.is_floating(dt):
             raise TypeError(f"Module.to: only floating dtypes are supported, got {dt}")
         for p in self.parameters():
             if p.dtype != dt:
                 p.data = p.data.astype(dt)
                 if p.grad is not None:
-                    p.grad = Tensor._wrap(p.grad.data.astype(dt), False, None)
+                    p.grad = Tensor._plain(p.grad.data.astype(dt))
+        for _, module in self.named_modules():
+            for b in module._buffers.values():
+                if b is not None and dtypes.is_floating(b.dtype) and b.dtype != dt:
+                    b.data = b.data.astype(dt)
         return self
 
     def float(self) -> Module:
@@ -219,12 +286,19 @@ class Module:
     def double(self) -> Module:
         return self.to(dtypes.float64)
 
+    def half(self) -> Module:
+        return self.to(dtypes.float16)
+
+    def cpu(self) -> Module:
+        return self
+
     # -- checkpoints -------------------------------------------------------------------------
 
     def state_dict(
         self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
     ) -> dict[str, Any]:
-        """An ordered dict of every parameter under its dotted name, as PyTorch's.
+        """An ordered dict of every parameter and persistent buffer under its dotted name, in
+        PyTorch's order (a module's parameters, then its buffers, then its children's).
 
         Values are ``p.detach()``: Tensors outside the graph that SHARE memory with the
         parameters (as in PyTorch), so they follow later training steps. Save them right away
@@ -235,6 +309,9 @@ class Module:
         for name, p in self._parameters.items():
             if p is not None:
                 out[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                out[prefix + name] = b if keep_vars else b.detach()
         for name, m in self._modules.items():
             if m is not None:
                 m.state_dict(out, prefix + name + ".", keep_vars)
@@ -249,14 +326,15 @@ class Module:
         as CPU torch tensors). Everything is checked before anything is copied: with
         ``strict=True`` a missing or unexpected key, and always a shape mismatch or a value that
         is not numeric, raises a RuntimeError naming them, and the model is left unchanged.
-        Parameters keep their dtype (a float64 checkpoint loads into float32 parameters).
+        Parameters and buffers keep their dtype (a float64 checkpoint loads into float32
+        parameters).
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(
                 f"load_state_dict: expected a mapping of names to tensors, got "
                 f"{type(state_dict).__name__}"
             )
-        own: dict[str, Parameter] = self.state_dict(keep_vars=True)
+        own: dict[str, Tensor] = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         errors: list[str] = []
@@ -277,6 +355,11 @@ class Module:
                     f"value for {key} is {type(value).__name__}"
                     + (f" of dtype {array.dtype}" if array is not None else "")
                     + ", expected a Tensor or a numeric NumPy array"
+                )
+            elif array.dtype.kind == "f" and p.dtype.kind in "biu":
+                errors.append(
+                    f"value for {key} has dtype {array.dtype}, which cannot be loaded into a "
+                    f"tensor of dtype {p.dtype} without losing its fraction"
                 )
             elif array.shape != p.shape:
                 errors.append(
@@ -305,7 +388,27 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            new = hook(self, args)
+            if new is not None:
+                args = new if isinstance(new, tuple) else (new,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            new = hook(self, args, out)
+            if new is not None:
+                out = new
+        return out
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, args)`` runs before forward; a value it returns replaces the args."""
+        return _add_hook(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, args, output)`` runs after forward; a value it returns replaces the
+        output (for looking at activations, as the CNN example does)."""
+        return _add_hook(self._forward_hooks, hook)
 
     def extra_repr(self) -> str:
         """The text inside the parentheses of this module's repr (its settings)."""
@@ -321,6 +424,12 @@ class Module:
             return f"{type(self).__name__}({extra})"
         body = ([f"  {extra}"] if extra else []) + lines
         return f"{type(self).__name__}(\n" + "\n".join(body) + "\n)"
+
+
+def _add_hook(hooks: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> RemovableHandle:
+    key = max(hooks, default=-1) + 1
+    hooks[key] = hook
+    return RemovableHandle(hooks, key)
 
 
 def _to_array(value: Any) -> np.ndarray | None:
@@ -339,4 +448,4 @@ def _zero_grad(p: Tensor, set_to_none: bool) -> None:
     elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
         p.grad.data[...] = 0
     else:  # a gradient with a graph (create_graph=True) is replaced, not changed in place
-        p.grad = Tensor._wrap(np.zeros_like(p.grad.data), False, None)
+        p.grad = Tensor._plain(np.zeros_like(p.grad.data))

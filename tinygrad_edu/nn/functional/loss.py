@@ -1,7 +1,4 @@
-"""Stateless neural-network functions, as ``torch.nn.functional`` (import it as ``F``).
-
-Activations call the Tensor methods; ``linear`` and the cross-entropy losses use the fused ops of
-``tinygrad_edu/ops/nn_ops.py``. Every loss takes ``reduction='mean' | 'sum' | 'none'``.
+"""Loss functions, as torch.nn.functional's: every one takes ``reduction='mean' | 'sum' | 'none'``.
 
 Differences from PyTorch, on purpose:
 - The deprecated ``size_average`` and ``reduce`` arguments do not exist: the options after the
@@ -14,7 +11,6 @@ Differences from PyTorch, on purpose:
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -24,61 +20,6 @@ from tinygrad_edu._tensor import ArrayLike, Tensor
 from tinygrad_edu.ops import nn_ops
 
 REDUCTIONS = ("mean", "sum", "none")
-
-# -- activations --------------------------------------------------------------------------------
-
-
-def relu(input: Tensor, inplace: bool = False) -> Tensor:
-    """max(x, 0). ``inplace`` is accepted for PyTorch compatibility; the result is always new."""
-    return input.relu()
-
-
-def sigmoid(input: Tensor) -> Tensor:
-    return input.sigmoid()
-
-
-def tanh(input: Tensor) -> Tensor:
-    return input.tanh()
-
-
-def _softmax_dim(name: str, input: Tensor, dim: int | None) -> int:
-    """PyTorch's legacy rule when dim is not given: 0 for 0-, 1- and 3-d inputs, else 1."""
-    if dim is not None:
-        return dim
-    warnings.warn(
-        f"Implicit dimension choice for {name} has been deprecated. Change the call to include "
-        "dim=X as an argument.",
-        UserWarning,
-        stacklevel=3,
-    )
-    return 0 if input.ndim in (0, 1, 3) else 1
-
-
-def softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return input.softmax(_softmax_dim("softmax", input, dim))
-
-
-def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
-    return input.log_softmax(_softmax_dim("log_softmax", input, dim))
-
-
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """input @ weight.T + bias, as one fused op. weight is (out_features, in_features)."""
-    x_shape, w_shape = input.data.shape, weight.data.shape  # (once: every layer, every step)
-    if len(w_shape) != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got {w_shape}")
-    if not x_shape or x_shape[-1] != w_shape[1]:
-        raise ValueError(
-            f"linear: input has shape {x_shape}, its last dim must be {w_shape[1]} "
-            f"(in_features of the weight of shape {w_shape})"
-        )
-    if bias is not None and bias.data.shape != (w_shape[0],):
-        raise ValueError(
-            f"linear: bias has shape {bias.shape}, expected ({w_shape[0]},) for a weight "
-            f"of shape {w_shape}"
-        )
-    return nn_ops.Linear.apply(input, weight, bias)
-
 
 # -- losses: argument checks shared by all of them -------------------------------------------------
 

@@ -1,0 +1,33 @@
+"""Stateless neural-network functions, as ``torch.nn.functional`` (import it as ``F``).
+
+One module per concept; this one gathers their names. Activations call the Tensor methods;
+``linear`` and the cross-entropy losses use the fused ops of ``tinygrad_edu/ops/nn_ops.py``.
+"""
+
+from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_edu.nn.functional.linear import linear
+from tinygrad_edu.nn.functional.loss import (
+    REDUCTIONS,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = [
+    "REDUCTIONS",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "l1_loss",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
