@@ -44,7 +44,7 @@ class Function:
     # the instance dict instead. ``apply`` sets the first five; the rest only where they apply.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (engine.py)
-    _saved: tuple[Variable, ...]  # save_for_backward's tensors
+    _saved: tuple[Variable | None, ...]  # save_for_backward's tensors
     _released: bool  # set once backward has freed what was saved
     _arrays: bool  # set by the engine while backward runs on plain ndarrays
     _versions: tuple[int, ...]  # the saved tensors' versions, when one was ever changed in place
@@ -67,8 +67,9 @@ class Function:
 
     # -- what forward and backward see -----------------------------------------------------
 
-    def save_for_backward(self, *tensors: Variable) -> None:
-        """Keep tensors for backward; changing one in place afterwards is caught at backward."""
+    def save_for_backward(self, *tensors: Variable | None) -> None:
+        """Keep tensors (or None in the place of one not needed) for backward; changing one in
+        place afterwards is caught at backward."""
         self._saved = tensors
 
     @property
@@ -78,7 +79,7 @@ class Function:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
         for t in saved:
-            vc: list[Any] | None = t._vc
+            vc: list[Any] | None = t._vc if t is not None else None
             if vc is not None and vc[0]:  # changed in place at some time: compare versions
                 self._check_versions()
                 break
@@ -87,14 +88,14 @@ class Function:
         # A plain loop: for the one to four tensors an op saves, quicker than map or a listcomp.
         arrays = []
         for t in saved:
-            arrays.append(t.data)
+            arrays.append(t.data if t is not None else None)
         return tuple(arrays)
 
     def _check_versions(self) -> None:
         versions = getattr(self, "_versions", ())
         for i, t in enumerate(self._saved):
             version = versions[i] if versions else 0
-            if _version(t) != version:
+            if t is not None and _version(t) != version:
                 raise RuntimeError(
                     f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                     f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
@@ -167,9 +168,9 @@ class Function:
         else:  # no input needs a gradient: nothing to record
             return tensor_class._wrap(out, False, None)
         ctx._seq = next(_sequence)
-        saved: Variable
+        saved: Variable | None
         for saved in ctx._saved:
-            vc: list[Any] | None = saved._vc
+            vc: list[Any] | None = saved._vc if saved is not None else None
             if vc is not None and vc[0]:  # changed in place before: remember the versions seen
                 ctx._versions = tuple(map(_version, ctx._saved))
                 break
@@ -187,8 +188,8 @@ class Function:
         return f"<{self.name()}>"
 
 
-def _version(t: Variable) -> int:
-    vc = t._vc
+def _version(t: Variable | None) -> int:
+    vc = t._vc if t is not None else None
     return vc[0] if vc is not None else 0
 
 
