@@ -166,6 +166,25 @@ def test_bce_with_logits(reduction, with_pos_weight):
         np.testing.assert_allclose(fn(x, y).numpy(), bce.numpy(), rtol=1e-10)
 
 
+def test_bce_with_logits_second_derivatives_at_zero_logits():
+    """All logits 0 (what a zero-initialised last layer gives): the stable log(1 + e^-x) is
+    built from pieces with kinks at x = 0 (max(-x, 0), |x|), yet its derivative there must be
+    the true -sigmoid(0) = -1/2, so that d2 loss / dx dy = -(1 + (pos_weight - 1) / 2)."""
+    from tinygrad_edu import autograd
+
+    p = np.array([0.5, 3.0])
+    x = Tensor(np.zeros(2), requires_grad=True)
+    y = Tensor(np.array([0.2, 0.7]), requires_grad=True)
+
+    def fn(x, y):
+        return F.binary_cross_entropy_with_logits(x, y, reduction="sum", pos_weight=p)
+
+    _, dy = autograd.grad(fn(x, y), [x, y], create_graph=True)
+    (dxdy,) = autograd.grad(dy.sum(), x)
+    np.testing.assert_allclose(dxdy.numpy(), -(1 + (p - 1) / 2), rtol=1e-12)
+    check_grads(fn, [x, y])
+
+
 def test_loss_modules_call_the_functions():
     x, y = rand(4, 3, seed=14), rand(4, 3, seed=15)
     t = labels(4, 3, seed=16)
