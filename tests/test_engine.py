@@ -1,8 +1,6 @@
 """The backward engine: accumulation, graph shapes, retain/create_graph, grad modes, deep graphs,
 dtypes and hooks."""
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -279,26 +277,15 @@ def test_detach_shares_data_and_cuts_the_graph() -> None:
 # -- deep graphs ----------------------------------------------------------------------------------
 
 
-def _chain(n: int) -> float:
-    """Build and backpropagate through an n-op chain; return the wall time of the whole thing."""
-    start = time.perf_counter()
+def test_a_100k_op_chain_backpropagates_without_recursion() -> None:
+    """The walk is iterative: depth is not bounded by Python's recursion limit (1000 by default).
+    How the time grows with depth is measured in benchmarks/ (depth_1e4, depth_1e5)."""
     x = leaf([1.0])
     y = x
-    for _ in range(n):
+    for _ in range(100_000):
         y = y * 1.0
     y.backward()
     assert x.grad.data[0] == 1.0
-    del y
-    return time.perf_counter() - start
-
-
-def test_a_100k_op_chain_backpropagates_in_linear_time() -> None:
-    """No recursion limit, and 10x the ops cost about 10x the time (a generous ratio bound, never
-    an absolute number of seconds)."""
-    _chain(1000)  # warm up
-    small = min(_chain(10_000) for _ in range(2))
-    big = _chain(100_000)
-    assert big / small < 30, f"10k ops took {small:.3f}s, 100k ops took {big:.3f}s"
 
 
 # -- dtypes ---------------------------------------------------------------------------------------
