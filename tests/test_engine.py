@@ -3,17 +3,13 @@ dtypes and hooks."""
 
 import numpy as np
 import pytest
+from helpers import leaf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from op_table import OPS, OURS
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, autograd, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-
-
-def leaf(values, dtype=np.float64) -> Tensor:
-    return Tensor(np.array(values, dtype=dtype), requires_grad=True)
-
 
 # -- accumulation and graph shapes ------------------------------------------------------------------
 
@@ -388,23 +384,6 @@ def test_hook_returning_none_leaves_the_gradient() -> None:
     (x * 3.0).sum().backward()
     assert calls == [1]
     np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
-
-
-def test_custom_function() -> None:
-    class Cube(autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x.data**3
-
-        @staticmethod
-        def backward(ctx, grad):
-            (x,) = ctx.saved_tensors
-            return grad * 3.0 * x * x
-
-    x = leaf([0.5, -2.0])
-    assert tinygrad_edu.gradcheck(Cube.apply, [x])
-    assert tinygrad_edu.gradgradcheck(Cube.apply, [x])
 
 
 def test_shares_summed_in_place_never_reach_another_tensors_gradient() -> None:

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import check_grads, rand
 
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor, gradcheck, gradgradcheck, nn
+from tinygrad_edu import Tensor, nn
 
 REDUCTIONS = ["mean", "sum", "none"]
-
-
-def rand(*shape, seed=0, scale=1.0, dtype=np.float64, requires_grad=False):
-    data = (scale * np.random.default_rng(seed).standard_normal(shape)).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
 
 
 def probs(*shape, seed=0, requires_grad=False):
@@ -33,12 +29,6 @@ def reduce(x, reduction):
 def log_softmax(x, axis):
     s = x - x.max(axis=axis, keepdims=True)
     return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
-
-
-def check_grads(fn, inputs, second_order=True):
-    assert gradcheck(fn, inputs)
-    if second_order:
-        assert gradgradcheck(fn, inputs)
 
 
 # -- values against NumPy and gradients against finite differences ----------------------------
@@ -289,10 +279,6 @@ def test_loss_shape_and_dtype_errors_name_the_shapes():
 
 
 # -- PyTorch parity ---------------------------------------------------------------------------
-
-
-def _torch_pair(torch, *arrays, grad=True):
-    return [torch.tensor(a, requires_grad=grad and a.dtype.kind == "f") for a in arrays]
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
