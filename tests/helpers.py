@@ -35,6 +35,12 @@ def first(out: Any) -> Any:
     return out[0] if isinstance(out, tuple) else out
 
 
+def log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    """The NumPy reference: shifted by the max, so exp never overflows."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
 def check_grads(fn: Any, inputs: Any, second_order: bool = True) -> None:
     """First derivatives, and second ones unless told otherwise, against central differences."""
     assert gradcheck(fn, inputs)

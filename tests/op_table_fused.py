@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from helpers import log_softmax
 from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -32,17 +33,12 @@ def _const(lib: Lib, array: np.ndarray | None, like: Any) -> Any:
 
 
 def _reduce(loss: np.ndarray, reduction: str, denominator: float | None = None) -> np.ndarray:
+    """'none' | 'sum' | 'mean' (the mean divides by ``denominator``, default: the count)."""
     if reduction == "none":
         return loss
-    total = loss.sum()
-    return (
-        total if reduction == "sum" else total / (loss.size if denominator is None else denominator)
-    )
-
-
-def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted = x - x.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / (loss.size if denominator is None else denominator)
 
 
 # -- linear and the recurrent step -------------------------------------------------------------
@@ -171,7 +167,7 @@ def _cross_entropy(draw: st.DrawFn) -> Case:
 
     def ref(x: np.ndarray) -> np.ndarray:
         class_dim = 0 if x.ndim == 1 else 1
-        logp = _log_softmax(x, class_dim)
+        logp = log_softmax(x, class_dim)
         return _index_loss_ref(logp, target, weight, ignore_index, smoothing, reduction)
 
     label = (
@@ -188,7 +184,7 @@ def _cross_entropy_probs(draw: st.DrawFn) -> Case:
     shape = draw(st.sampled_from([(c,), (draw(st.integers(1, 3)), c), (2, c, 2)]))
     class_dim = 0 if len(shape) == 1 else 1
     x = draw(values(shape))
-    target = np.exp(_log_softmax(draw(values(shape, -1.0, 1.0)), class_dim))
+    target = np.exp(log_softmax(draw(values(shape, -1.0, 1.0)), class_dim))
     weight = _class_weights(draw, c)
     smoothing = draw(st.sampled_from([0.0, 0.2]))
     reduction = draw(st.sampled_from(REDUCTIONS))
@@ -203,7 +199,7 @@ def _cross_entropy_probs(draw: st.DrawFn) -> Case:
         w = (np.ones(c) if weight is None else weight).reshape(
             (c,) + (1,) * (x.ndim - class_dim - 1)
         )
-        loss = -(p * w * _log_softmax(x, class_dim)).sum(axis=class_dim)
+        loss = -(p * w * log_softmax(x, class_dim)).sum(axis=class_dim)
         return _reduce(loss, reduction, x.size / c)  # the mean is over samples
 
     label = (

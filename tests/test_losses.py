@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import check_grads, rand
+from helpers import check_grads, log_softmax, rand
 
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor, nn
@@ -24,11 +24,6 @@ def labels(n, classes, seed=0, shape=None):
 
 def reduce(x, reduction):
     return {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction](x)
-
-
-def log_softmax(x, axis):
-    s = x - x.max(axis=axis, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
 
 
 # -- values against NumPy and gradients against finite differences ----------------------------
