@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, gradcheck, no_grad
-
-
-def leaf(values) -> Tensor:
-    return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
-
 
 # -- the check fires only when it should ------------------------------------------------------
 

@@ -8,17 +8,13 @@ import re
 
 import numpy as np
 import pytest
+from helpers import check_grads, first, rand
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor, gradcheck, gradgradcheck, nn, no_grad
-
-
-def rand(*shape, seed=0, dtype=np.float64, requires_grad=False):
-    data = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
 
 
 def snapshot(model):
@@ -216,13 +212,7 @@ def _module_gradcheck(model, *inputs, second_order=True):
     params = list(model.parameters())
     n = len(inputs)
 
-    def fn(*args):
-        out = model(*args[:n])
-        return out[0] if isinstance(out, tuple) else out
-
-    assert gradcheck(fn, [*inputs, *params])
-    if second_order:
-        assert gradgradcheck(fn, [*inputs, *params])
+    check_grads(lambda *args: first(model(*args[:n])), [*inputs, *params], second_order)
 
 
 def test_linear_module_gradcheck():

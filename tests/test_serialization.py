@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import first
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, load, save
@@ -201,10 +202,6 @@ def _models():
     ]
 
 
-def _first(out):
-    return out[0] if isinstance(out, tuple) else out
-
-
 def test_checkpoint_loads_into_torch_with_same_outputs(tmp_path, ext):
     torch = pytest.importorskip("torch")
     for i, (ours, theirs, shape) in enumerate(_models()):
@@ -213,8 +210,8 @@ def test_checkpoint_loads_into_torch_with_same_outputs(tmp_path, ext):
         state = {k: torch.from_numpy(v.numpy()) for k, v in load(path).items()}
         theirs.load_state_dict(state)  # strict: same keys and shapes, no renaming
         x = np.random.default_rng(i).standard_normal(shape).astype(np.float32)
-        expected = _first(theirs(torch.from_numpy(x))).detach().numpy()
-        np.testing.assert_allclose(_first(ours(Tensor(x))).numpy(), expected, rtol=1e-5, atol=1e-6)
+        expected = first(theirs(torch.from_numpy(x))).detach().numpy()
+        np.testing.assert_allclose(first(ours(Tensor(x))).numpy(), expected, rtol=1e-5, atol=1e-6)
 
 
 def test_checkpoint_round_trips_into_a_fresh_model(tmp_path, ext):
