@@ -33,6 +33,7 @@ class NAdam(Optimizer):
     The Nesterov look-ahead: the step uses the next momentum coefficient mu_{t+1} on m, and the
     current gradient's share on g. ``mu_product`` is a 0-d tensor of PyTorch's scalar dtype
     (float32 unless the default dtype is float64), so its rounding, and the trajectory, match.
+    ``load_state_dict`` casts it to the parameter's dtype, as PyTorch's does.
     """
 
     def __init__(
