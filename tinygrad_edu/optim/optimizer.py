@@ -281,9 +281,10 @@ class Optimizer:
                     f"{len(saved['params'])} parameters that doesn't match the size of this "
                     f"optimizer's group ({len(mine['params'])})"
                 )
-        # Only the keys a group has: a PyTorch state dict may carry flags that mean nothing here.
+        # Every saved setting, as PyTorch: also what a scheduler keeps there ("initial_lr"), so
+        # that a scheduler made after loading can resume with last_epoch=...
         new_groups = [
-            {**mine, **{k: v for k, v in saved.items() if k in mine and k != "params"}}
+            {**mine, **{k: v for k, v in saved.items() if k != "params"}}
             for mine, saved in zip(self.param_groups, saved_groups)
         ]
         for group in new_groups:
