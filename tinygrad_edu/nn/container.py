@@ -140,7 +140,7 @@ class ModuleDict(Module):
         _check_key(self, key, "module", self._modules)
         if not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self.add_module(key, module)
+        _put(self, key, module)
 
     def __delitem__(self, key: str) -> None:
         del self._modules[key]
@@ -209,7 +209,7 @@ class ParameterList(Module):
         name = self._index(idx)
         if isinstance(param, Tensor) and not isinstance(param, Parameter):
             param = Parameter(param)
-        setattr(self, name, param)
+        _put(self, name, param)
 
     def __len__(self) -> int:
         return self._size
@@ -275,7 +275,7 @@ class ParameterDict(Module):
         _check_key(self, key, "parameter", self._keys)
         if isinstance(value, Tensor) and not isinstance(value, Parameter):
             value = Parameter(value)
-        setattr(self, key, value)  # (refuses e.g. a float in place of a parameter)
+        _put(self, key, value)
         self._keys[key] = None
 
     def __delitem__(self, key: str) -> None:
@@ -367,6 +367,17 @@ class ParameterDict(Module):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
+
+
+def _put(owner: Module, name: str, value: Any) -> None:
+    """setattr, except that a parameter (or module) replacing one of its kind keeps its place in
+    the order, as in PyTorch (Module.__setattr__ here moves it to the end)."""
+    if isinstance(value, Parameter) and name in owner._parameters:
+        owner._parameters[name] = value
+    elif isinstance(value, Module) and name in owner._modules:
+        owner._modules[name] = value
+    else:
+        setattr(owner, name, value)  # (refuses e.g. a float in place of a parameter)
 
 
 def _describe(value: Any) -> str:

@@ -58,13 +58,16 @@ def _vector_norm(x: np.ndarray, p: float) -> np.ndarray:
         norm = a.min()
     elif p == 0:
         norm = np.asarray(np.count_nonzero(a), wide.dtype)
-    elif p == 1:
-        norm = a.sum()
-    elif p == 2:
-        norm = np.sqrt(np.dot(a, a))
     else:
-        with np.errstate(divide="ignore"):  # |0|^p = inf for p < 0, and then the norm is 0
-            norm = (a**p).sum() ** (1.0 / p)
+        # Quietly, as PyTorch: an overflow makes the norm inf, an inf or NaN gradient makes it
+        # inf or NaN (error_if_nonfinite is the check), and |0|^p = inf for p < 0 gives norm 0.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if p == 1:
+                norm = a.sum()
+            elif p == 2:
+                norm = np.sqrt(np.dot(a, a))
+            else:
+                norm = (a**p).sum() ** (1.0 / p)
     return np.asarray(norm, dtype=x.dtype)
 
 
@@ -183,8 +186,9 @@ def clip_grad_value_(
 
 def _scale_in_place(g: Tensor, coef: np.ndarray, op: str) -> None:
     """g *= coef, computed in the wider of the two dtypes and stored in g's (PyTorch's mul_)."""
-    if g.data.flags.writeable:
-        np.multiply(g.data, coef, out=g.data, casting="same_kind")
-        g._bump_version(op)  # a graph that saved this gradient (create_graph=True) is now stale
-    else:  # (a read-only array cannot be scaled where it is: the gradient gets a new one)
-        g.data = np.multiply(g.data, coef).astype(g.dtype, copy=False)
+    with np.errstate(invalid="ignore"):  # inf * 0 (a non-finite norm): NaN, as in PyTorch
+        if g.data.flags.writeable:
+            np.multiply(g.data, coef, out=g.data, casting="same_kind")
+            g._bump_version(op)  # a graph that saved this gradient (create_graph=True) is stale
+        else:  # (a read-only array cannot be scaled where it is: the gradient gets a new one)
+            g.data = np.multiply(g.data, coef).astype(g.dtype, copy=False)
