@@ -153,6 +153,18 @@ def test_existing_optimizers_group_keys_match_torch():
         assert ours.state_dict()["param_groups"] == theirs.state_dict()["param_groups"], name
 
 
+def test_plain_sgd_keeps_no_state_like_torch():
+    pytest.importorskip("torch")
+    states = []
+    for make, opt_mod in (library("ours"), library("torch")):
+        p = make(np.array([1.0, 2.0]), True)
+        opt = opt_mod.SGD([p], lr=0.1)
+        (p * p).sum().backward()
+        opt.step()
+        states.append(opt.state_dict()["state"])
+    assert states[0] == states[1] == {}
+
+
 def test_adagrad_state_exists_before_any_step_as_in_torch():
     torch = pytest.importorskip("torch")
     ours = optim.Adagrad([Tensor([1.0, 2.0], requires_grad=True)], initial_accumulator_value=0.3)

@@ -142,7 +142,8 @@ class Optimizer:
                 )
             group["param_names"] = [name for name, _ in params]
             params = [p for _, p in params]
-        for i, p in enumerate(params):
+        first = sum(len(g["params"]) for g in self.param_groups)  # numbered as in state_dict
+        for i, p in enumerate(params, start=first):
             if not isinstance(p, Tensor):
                 raise TypeError(
                     f"optimizer can only optimize Tensors, but parameter {i} is a "
@@ -198,10 +199,10 @@ class Optimizer:
                     (p, grad if grad.dtype == data.dtype else grad.astype(data.dtype), hyper)
                 )
         for p, grad, hyper in work:
-            state = self.state.get(p)
-            if state is None:
-                state = self.state[p] = {}
+            state = self.state.get(p, {})
             self._update(p, grad, state, hyper)
+            if state:  # (plain SGD keeps none, and state_dict() lists none, as PyTorch's)
+                self.state[p] = state
             p._bump_version(name)  # saved copies now stale
         self._stepped = True
         return loss
