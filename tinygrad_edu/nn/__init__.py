@@ -2,13 +2,7 @@
 
 from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from tinygrad_edu.nn.container import (
-    ModuleDict,
-    ModuleList,
-    ParameterDict,
-    ParameterList,
-    Sequential,
-)
+from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -20,6 +14,7 @@ from tinygrad_edu.nn.loss import (
 )
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
 __all__ = [
