@@ -426,6 +426,14 @@ def test_load_state_dict_refuses_bad_hyper_parameters_and_changes_nothing():
     )
 
 
+def test_load_state_dict_refuses_what_is_not_an_optimizer_state():
+    opt = optim.Adam([Tensor([1.0], requires_grad=True)])
+    with pytest.raises(ValueError, match="has no 'state' and no 'param_groups'"):
+        opt.load_state_dict(nn.Linear(1, 1).state_dict())
+    with pytest.raises(TypeError, match="must be a dict, got list"):
+        opt.load_state_dict([])
+
+
 def test_load_state_dict_scalar_state_is_checked():
     p = Tensor([1.0, 2.0], requires_grad=True)
     opt = optim.NAdam([p])

@@ -269,6 +269,14 @@ class Optimizer:
         dict raises a ValueError naming the parameter index and the key, and the optimizer is
         left exactly as it was.
         """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+        missing = [k for k in ("state", "param_groups") if k not in state_dict]
+        if missing:
+            raise ValueError(
+                f"loaded state dict has no {' and no '.join(map(repr, missing))}: it is not an "
+                "optimizer's state_dict() (a model's?)"
+            )
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
