@@ -641,4 +641,6 @@ def _stack(draw: st.DrawFn) -> Case:
 FIRST_ORDER_ONLY: set[str] = set()
 
 
+# Each topic's entries live in their own module, registered with @op above.
 import op_table_fused  # noqa: E402,F401
+import op_table_train  # noqa: E402,F401

@@ -1,9 +1,9 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from tinygrad_edu.nn.container import ModuleList, Sequential
-from tinygrad_edu.nn.linear import Flatten, Identity, Linear
+from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
+from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -14,6 +14,7 @@ from tinygrad_edu.nn.loss import (
 )
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
 __all__ = [
@@ -28,15 +29,20 @@ __all__ = [
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "RNNCell",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
+    "utils",
 ]
