@@ -487,3 +487,13 @@ def test_linear_property_gradcheck(n_in, n_out, batch):
     lin = nn.Linear(n_in, n_out).double()
     x = rand(batch, n_in, seed=n_in * 10 + n_out, requires_grad=True)
     assert gradcheck(lambda x, w, b: lin(x), [x, lin.weight, lin.bias])
+
+
+def test_reassigning_a_parameter_or_module_keeps_its_place_in_the_state_dict() -> None:
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(tinygrad_edu.zeros(3, 2))
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    model[0] = nn.Linear(2, 2)
+    setattr(model, "2", nn.Linear(2, 1))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
