@@ -31,6 +31,14 @@ PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 DICT_TYPES = (dict, OrderedDict, Counter)
 
 
+class _CallbackError(Exception):
+    """An error raised by persistent_load, passed through as it is (not as corrupt data)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class WeightsOnlyUnpickler:
     """Read one pickle from ``data`` starting at ``position``; ``allowed`` maps the global names
     the file may use ("collections.OrderedDict") to what they stand for, and ``persistent_load``
@@ -90,6 +98,8 @@ class WeightsOnlyUnpickler:
                 if step is None:
                     raise UnpicklingError(f"unsupported pickle instruction {code!r}")
                 step(self)
+        except _CallbackError as wrapped:
+            raise wrapped.error from None
         except UnpicklingError:
             raise
         except (IndexError, KeyError, TypeError, ValueError, struct.error, RecursionError) as err:
@@ -235,7 +245,14 @@ class WeightsOnlyUnpickler:
             target.__dict__[key] = value
 
     def binpersid(self) -> None:
-        self.stack.append(self.persistent_load(self.stack.pop()))
+        saved_id = self.stack.pop()
+        try:
+            loaded = self.persistent_load(saved_id)
+        except UnpicklingError:
+            raise
+        except Exception as err:  # the caller's own error (a map_location function): keep it
+            raise _CallbackError(err) from err
+        self.stack.append(loaded)
 
     DISPATCH: ClassVar[dict[bytes, Callable[[WeightsOnlyUnpickler], None]]] = {
         b"\x80": proto,  # PROTO
