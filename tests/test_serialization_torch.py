@@ -194,7 +194,7 @@ def test_map_location_elsewhere_is_refused():
 
 
 def test_weights_only_false_is_refused_with_the_reason():
-    with pytest.raises(ValueError, match="weights_only=False.*run any code"):
+    with pytest.raises(ValueError, match=r"weights_only=False.*run any code"):
         load(fixture("tensor.pt"), weights_only=False)
     assert load(fixture("tensor.pt"), weights_only=True, mmap=True).tolist() == [0, 1, 2, 3, 4]
     with pytest.raises(RuntimeError, match="pickle_module"):
@@ -252,7 +252,7 @@ def test_a_global_such_as_eval_is_refused(tmp_path, marker, protocol):
 def test_a_plain_pickle_named_pt_is_not_unpickled(tmp_path, marker):
     path = tmp_path / "model.pt"
     path.write_bytes(pickle.dumps(RunsShellCommand(f"touch {marker}"), protocol=2))
-    with pytest.raises(CheckpointError, match="not a PyTorch checkpoint.*pickle"):
+    with pytest.raises(CheckpointError, match=r"not a PyTorch checkpoint.*pickle"):
         load(path)
 
 
@@ -471,7 +471,7 @@ def test_a_cycle_is_refused(tmp_path):
 
 def test_save_arguments_follow_torch_save(tmp_path):
     save({"w": np.zeros(1)}, tmp_path / "a.pt", pickle_module=pickle, pickle_protocol=4)
-    with pytest.raises(ValueError, match="before PyTorch 1.6"):
+    with pytest.raises(ValueError, match=r"before PyTorch 1\.6"):
         save({"w": np.zeros(1)}, tmp_path / "b.pt", _use_new_zipfile_serialization=False)
     with pytest.raises(ValueError, match="pickle_protocol"):
         save({"w": np.zeros(1)}, tmp_path / "b.pt", pickle_protocol=1)
