@@ -313,7 +313,7 @@ def test_the_hand_written_tensor_pickle_is_valid(tmp_path):
 @pytest.mark.parametrize(
     "pickle_args, records, message",
     [
-        ({"numel": 1000}, {"0": FOUR_FLOATS}, "should hold 1000 float32"),
+        ({"numel": 1000}, {"0": FOUR_FLOATS}, "should hold 4000 bytes but its record has 16"),
         ({}, {"0": FOUR_FLOATS[:8]}, "its record has 8 bytes"),
         ({"key": "7"}, {"0": FOUR_FLOATS}, "no record"),
         ({"size": (100,)}, {"0": FOUR_FLOATS}, "reaches element 99"),

@@ -200,7 +200,7 @@ def _kind(sniffed: str, source: Path | IO[bytes]) -> str:
     try:
         with zipfile.ZipFile(source) as archive:
             names = archive.namelist()
-    except zipfile.BadZipFile:
+    except files.ZIP_ERRORS:
         return "zip"  # corrupt: the reader of the expected format says how
     finally:
         if not isinstance(source, Path):

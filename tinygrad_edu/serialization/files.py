@@ -7,6 +7,8 @@ import os
 import secrets
 import stat
 import struct
+import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -21,6 +23,17 @@ GZIP_MAGIC = b"\x1f\x8b"
 TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0a" + (0x1950A86A20F9469CFC6C).to_bytes(10, "little")
 SAFETENSORS_MAX_HEADER = 100_000_000  # the limit the safetensors library itself enforces
 HEAD_SIZE = 512  # enough bytes to recognise every format above (tar's mark is at byte 257)
+# Every way zipfile reports a damaged archive or member (a crafted header can reach each one).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+    EOFError,
+    ValueError,
+    OverflowError,
+    zlib.error,
+)
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:

@@ -14,6 +14,7 @@ from typing import IO
 
 import numpy as np
 
+from tinygrad_edu.serialization.files import ZIP_ERRORS
 from tinygrad_edu.serialization.structure import STRUCTURE_KEY
 
 NPY_SUFFIX = ".npy"
@@ -47,7 +48,7 @@ def read_npz(source: Path | IO[bytes]) -> tuple[dict[str, np.ndarray], str | Non
     """The arrays by key, and the structure entry if there is one. Raises NpzError."""
     try:
         archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile as err:
+    except ZIP_ERRORS as err:
         raise NpzError(f"it is a truncated or corrupt zip archive ({err})") from None
     arrays: dict[str, np.ndarray] = {}
     with archive:
@@ -87,5 +88,5 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
                 "it could run code hidden in the file, so tinygrad_edu refuses it"
             ) from None
         raise NpzError(f"its member {name!r} is not a valid .npy array ({err})") from None
-    except (zipfile.BadZipFile, EOFError, OSError) as err:
+    except ZIP_ERRORS as err:
         raise NpzError(f"its member {name!r} is truncated or corrupt ({err})") from None

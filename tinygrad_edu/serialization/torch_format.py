@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 
 from tinygrad_edu.device import check_device, device
+from tinygrad_edu.serialization.files import ZIP_ERRORS
 from tinygrad_edu.serialization.pickler import TorchPickler
 from tinygrad_edu.serialization.torch_types import (
     ALLOWED,
@@ -121,11 +122,12 @@ class _Storages:
         self.wanted: dict[str, tuple[StorageType, int]] = {}  # the dry run's findings
 
     def pid(self, saved_id: Any) -> tuple[StorageType, str, str, int]:
-        if not (
-            isinstance(saved_id, tuple) and len(saved_id) in (5, 6) and saved_id[0] == "storage"
+        """Check a persistent id from the file: ('storage', type, key, location, numel)."""
+        if not (isinstance(saved_id, tuple) and len(saved_id) in (5, 6)) or not (
+            isinstance(tag := _text(saved_id[0]), str) and tag == "storage"
         ):
-            raise UnpicklingError(f"unsupported persistent id {saved_id!r}: only storages load")
-        storage_type, key, location, numel = saved_id[1:5]
+            raise UnpicklingError("unsupported persistent id: only references to storages load")
+        storage_type, key, location, numel = saved_id[1], *map(_text, saved_id[2:4]), saved_id[4]
         if len(saved_id) == 6 and saved_id[5] is not None:
             raise UnpicklingError("storage views (PyTorch before 0.4) are not supported")
         if not (
@@ -135,7 +137,7 @@ class _Storages:
             and isinstance(numel, int)
             and numel >= 0
         ):
-            raise UnpicklingError(f"malformed storage reference {saved_id!r}")
+            raise UnpicklingError("malformed storage reference (corrupt checkpoint)")
         return storage_type, key, location, numel
 
     def record(self, saved_id: Any) -> None:
@@ -178,12 +180,14 @@ def read_torch_zip(source: IO[bytes], map_location: Any, encoding: str) -> Any:
     hook = _location_hook(map_location)
     try:
         archive = zipfile.ZipFile(source)
-    except zipfile.BadZipFile as err:
+    except ZIP_ERRORS as err:
         raise CheckpointError(f"it is a truncated or corrupt zip archive ({err})") from None
     with archive:
         prefix = _prefix(archive)
         names = set(archive.namelist())
-        order = archive.read(f"{prefix}byteorder") if f"{prefix}byteorder" in names else b"little"
+        order = b"little"
+        if f"{prefix}byteorder" in names:
+            order = _record(archive, f"{prefix}byteorder")
         if order not in (b"little", b"big"):
             raise CheckpointError(f"its byteorder record says {order[:20]!r}")
 
@@ -193,17 +197,25 @@ def read_torch_zip(source: IO[bytes], map_location: Any, encoding: str) -> Any:
                 raise UnpicklingError(
                     f"storage {key!r} has no record {name!r} (corrupt checkpoint)"
                 )
-            return archive.read(name)
+            size = archive.getinfo(name).file_size
+            if size != nbytes:  # checked before reading it: the size may be anything
+                raise UnpicklingError(
+                    f"storage {key!r} should hold {nbytes} bytes but its record has {size} bytes "
+                    "(corrupt checkpoint)"
+                )
+            return _record(archive, name)
 
         storages = _Storages(read, order == b"big", hook)
-        try:
-            data_pkl = archive.read(f"{prefix}data.pkl")
-        except (zipfile.BadZipFile, OSError, EOFError) as err:
-            raise CheckpointError(f"its data.pkl record is corrupt ({err})") from None
-        try:
-            return WeightsOnlyUnpickler(data_pkl, ALLOWED, storages, REFUSED, encoding).load()
-        except (zipfile.BadZipFile, EOFError) as err:
-            raise CheckpointError(f"a storage record is corrupt ({err})") from None
+        data_pkl = _record(archive, f"{prefix}data.pkl")
+        return WeightsOnlyUnpickler(data_pkl, ALLOWED, storages, REFUSED, encoding).load()
+
+
+def _record(archive: zipfile.ZipFile, name: str) -> bytes:
+    """One member's bytes; every way zipfile reports a damaged member becomes one error."""
+    try:
+        return archive.read(name)
+    except ZIP_ERRORS as err:
+        raise CheckpointError(f"its record {name!r} is corrupt ({err})") from None
 
 
 def _prefix(archive: zipfile.ZipFile) -> str:
@@ -235,8 +247,9 @@ def read_torch_legacy(data: bytes, map_location: Any, encoding: str) -> Any:
     # The storages come after the object, so a first, dry run of its pickle (rebuilding
     # nothing) finds which storages it needs, and of which dtype, and where its pickle ends.
     storages = _Storages(lambda key, n: b"", big_endian, hook)
+    rebuilders = (*REBUILD_FUNCTIONS, rebuild_from_type_v2)
     dry = {
-        name: (_ignore if value in (*REBUILD_FUNCTIONS, rebuild_from_type_v2) else value)
+        name: _ignore if any(value is f for f in rebuilders) else value
         for name, value in ALLOWED.items()
     }
     dry_run = WeightsOnlyUnpickler(data, dry, storages.record, REFUSED, encoding, start)
@@ -251,10 +264,12 @@ def read_torch_legacy(data: bytes, map_location: Any, encoding: str) -> Any:
         if key not in storages.wanted:
             raise CheckpointError(f"it holds storage {key!r}, which the object never uses")
         storage_type, numel = storages.wanted[key]
+        nbytes = numel * storage_type.element.raw.itemsize
+        if position + 8 + nbytes > len(data):
+            raise CheckpointError(f"storage {key!r} is truncated")
         (count,) = struct.unpack(">q" if big_endian else "<q", data[position : position + 8])
-        nbytes = count * storage_type.element.raw.itemsize
-        if count != numel or position + 8 + nbytes > len(data):
-            raise CheckpointError(f"storage {key!r} is truncated or corrupt")
+        if count != numel:
+            raise CheckpointError(f"storage {key!r} holds {count} values, its tensors say {numel}")
         records[key] = data[position + 8 : position + 8 + nbytes]
         position += 8 + nbytes
 
@@ -265,6 +280,11 @@ def read_torch_legacy(data: bytes, map_location: Any, encoding: str) -> Any:
 
     loader = _Storages(read, big_endian, hook)
     return WeightsOnlyUnpickler(data, ALLOWED, loader, REFUSED, encoding, start).load()
+
+
+def _text(value: Any) -> Any:
+    """A name as text: Python 2 pickles (read with encoding='bytes') give bytes."""
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else value
 
 
 def _no_storage(saved_id: Any) -> Any:

@@ -184,12 +184,11 @@ def _tensor(values: np.ndarray, requires_grad: Any, metadata: Any) -> Tensor:
             values = np.conj(values)
         if metadata.get("neg"):
             values = np.negative(values)
-    tensor = Tensor._plain(values)
-    if requires_grad is True:
-        tensor.requires_grad_(True)
-    elif requires_grad is not False:
+    if requires_grad is not True and requires_grad is not False:
         raise UnpicklingError(f"requires_grad must be a bool, got {requires_grad!r}")
-    return tensor
+    if requires_grad and values.dtype.kind != "f":
+        raise UnpicklingError(f"a {values.dtype} tensor cannot require grad (corrupt checkpoint)")
+    return Tensor._plain(values).requires_grad_(requires_grad)
 
 
 def rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any) -> Tensor:
@@ -242,7 +241,10 @@ def rebuild_parameter_with_state(
 
 def rebuild_from_type_v2(func: Any, new_type: Any, args: Any, state: Any) -> Tensor:
     """How PyTorch pickles a tensor or Parameter that carries Python attributes."""
-    if func not in REBUILD_FUNCTIONS or new_type not in (TENSOR_TYPE, PARAMETER_TYPE):
+    # Identity, not ==: an object from the file must not get to run its own __eq__.
+    if not any(func is f for f in REBUILD_FUNCTIONS) or not (
+        new_type is TENSOR_TYPE or new_type is PARAMETER_TYPE
+    ):
         raise UnpicklingError(f"refusing to rebuild a tensor with {func!r} as {new_type!r}")
     if not isinstance(args, tuple):
         raise UnpicklingError("rebuild arguments must be a tuple")
