@@ -46,6 +46,7 @@ def test_flat_round_trip_keeps_values_and_dtypes(tmp_path, ext):
         assert loaded[key].shape == expected.shape
         np.testing.assert_array_equal(loaded[key].numpy(), expected)
         assert not loaded[key].requires_grad
+        assert loaded[key].numpy().flags.writeable  # a tensor of its own, not a view of the file
 
 
 def test_flat_npz_holds_only_the_tensors(tmp_path):

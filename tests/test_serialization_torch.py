@@ -424,6 +424,7 @@ def test_round_trip_through_our_own_pt_files(tmp_path):
     save(obj, tmp_path / "all.pt")
     loaded = load(tmp_path / "all.pt")
     _assert_same(loaded, obj)
+    assert all(loaded[k].numpy().flags.writeable for k in ("t", "transposed", "empty", "scalar"))
     assert loaded["t"] is loaded["again"] and loaded["list"][0] is loaded["t"]
     assert isinstance(loaded["param"], nn.Parameter) and loaded["param"].requires_grad
     buffer = io.BytesIO()

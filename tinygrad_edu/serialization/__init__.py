@@ -255,5 +255,6 @@ def _what(fmt: str) -> str:
 
 def _rebuilt(arrays: dict[str, np.ndarray], structure: str | None) -> dict[Any, Any]:
     if structure is None:
-        return {key: Tensor(array) for key, array in arrays.items()}
+        # The arrays were just read, owned by nobody else: wrap them without another copy.
+        return {key: Tensor._plain(array) for key, array in arrays.items()}
     return unflatten(structure, arrays)

@@ -86,7 +86,7 @@ def _encode(value: Any, path: str, arrays: dict[str, np.ndarray]) -> Any:
     )
 
 
-def unflatten(structure: str, arrays: Mapping[str, np.ndarray]) -> dict[Any, Any]:
+def unflatten(structure: str, arrays: dict[str, np.ndarray]) -> dict[Any, Any]:
     """Rebuild the saved object; a malformed description raises StructureError, never KeyError."""
     try:
         node = json.loads(structure)
@@ -100,7 +100,7 @@ def unflatten(structure: str, arrays: Mapping[str, np.ndarray]) -> dict[Any, Any
     return result
 
 
-def _decode(node: Any, arrays: Mapping[str, np.ndarray]) -> Any:
+def _decode(node: Any, arrays: dict[str, np.ndarray]) -> Any:
     if not isinstance(node, dict):
         if isinstance(node, list):
             raise StructureError("its structure entry is malformed (a bare JSON list)")
@@ -110,8 +110,10 @@ def _decode(node: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     ((kind, body),) = node.items()
     if kind == "tensor":
         if not isinstance(body, str) or body not in arrays:
-            raise StructureError(f"its structure names a tensor {body!r} that the file lacks")
-        return Tensor(arrays[body])
+            raise StructureError(
+                f"its structure names a tensor {body!r} that the file lacks (or names it twice)"
+            )
+        return Tensor._plain(arrays.pop(body))  # popped: two tensors never share one array
     if kind == "dict" and isinstance(body, list):
         pairs = []
         for pair in body:

@@ -164,7 +164,8 @@ class _Storages:
                 f"its record has {len(data)} bytes (corrupt checkpoint)"
             )
         raw = np.frombuffer(data, dtype=element.raw.newbyteorder(">" if self.big_endian else "<"))
-        storage = Storage(key, element, raw.astype(raw.dtype.newbyteorder("=")), self.big_endian)
+        native = raw.astype(raw.dtype.newbyteorder("="), copy=False)  # a view unless swapped
+        storage = Storage(key, element, native, self.big_endian)
         if self.hook is not None:
             mapped = self.hook(storage, location)
             if mapped is not storage:

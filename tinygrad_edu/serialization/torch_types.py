@@ -132,7 +132,7 @@ class Storage:
                     f"{element.name} elements (corrupt checkpoint)"
                 )
             raw = self.array.view(element.raw.newbyteorder(">" if self.big_endian else "<"))
-            self._views[element.name] = raw.astype(raw.dtype.newbyteorder("="))
+            self._views[element.name] = raw.astype(raw.dtype.newbyteorder("="), copy=False)
         return self._views[element.name]
 
 
