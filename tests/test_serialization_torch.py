@@ -560,3 +560,29 @@ def test_a_torch_optimizer_checkpoint_continues_in_step_with_torch():
         np.testing.assert_allclose(
             p.numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-7, err_msg=name
         )
+
+
+def test_a_failed_pt_write_leaves_the_old_file(tmp_path, monkeypatch):
+    from tinygrad_edu import serialization
+
+    path = tmp_path / "model.pt"
+    save({"w": np.arange(3.0)}, path)
+    before = path.read_bytes()
+
+    def crashing(f, obj):
+        f.write(b"half a checkpoint")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(serialization, "write_torch_zip", crashing)
+    with pytest.raises(KeyboardInterrupt):
+        save({"w": np.zeros(3)}, path)
+    assert path.read_bytes() == before and os.listdir(tmp_path) == ["model.pt"]
+
+
+def test_a_view_that_repeats_a_few_bytes_into_terabytes_is_refused(tmp_path):
+    crafted = _tensor_pickle(size=(2**20, 2**20), stride=(0, 0))
+    with pytest.raises(pickle.UnpicklingError, match="repeats storage"):
+        load(_pt_file(tmp_path / "huge.pt", crafted, {"0": FOUR_FLOATS}))
+    modest = _tensor_pickle(size=(1000, 4), stride=(0, 1))  # an expand() of a row: fine
+    loaded = load(_pt_file(tmp_path / "expanded.pt", modest, {"0": FOUR_FLOATS}))
+    assert loaded.shape == (1000, 4) and loaded.numpy()[999].tolist() == [0, 1, 2, 3]

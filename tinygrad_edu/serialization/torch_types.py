@@ -78,6 +78,7 @@ STORAGE_CLASSES = {
 }
 STORAGE_CLASS_OF = {element: cls for cls, element in STORAGE_CLASSES.items()}
 UNTYPED = Element("bytes", np.dtype("<u1"))  # an UntypedStorage: plain bytes
+MAX_REPEATED_BYTES = 1 << 30  # the most a view may expand its storage to (see _values)
 
 
 def element_of(dtype: np.dtype, name: str) -> Element:
@@ -169,6 +170,15 @@ def _values(storage: Any, offset: Any, size: Any, stride: Any, element: Element)
                 f"a tensor of size {size}, stride {stride} at offset {offset} reaches element "
                 f"{last} of storage {storage.key!r}, which has {len(flat)} (corrupt checkpoint)"
             )
+        # A view may repeat its storage's elements (stride 0, as expand() makes): PyTorch keeps
+        # it a view, a copy here takes real memory. Bound it, so a crafted file cannot ask
+        # for terabytes with a few bytes.
+        nbytes = math.prod(size) * flat.itemsize
+        if nbytes > max(MAX_REPEATED_BYTES, flat.nbytes):
+            raise UnpicklingError(
+                f"a tensor of size {size} repeats storage {storage.key!r} ({flat.nbytes} bytes) "
+                f"into {nbytes} bytes, more than tinygrad_edu loads from a repeated view"
+            )
         strides = tuple(s * flat.itemsize for s in stride)
         view = np.lib.stride_tricks.as_strided(flat[offset:], size, strides, writeable=False)
         values = np.array(view)  # a copy: loaded tensors never share memory with each other
@@ -180,9 +190,9 @@ def _tensor(values: np.ndarray, requires_grad: Any, metadata: Any) -> Tensor:
         # The conj and neg bits: the tensor is the conjugate / negation of what was stored.
         if not isinstance(metadata, dict) or not set(metadata) <= {"conj", "neg"}:
             raise UnpicklingError(f"unknown tensor metadata {metadata!r}")
-        if metadata.get("conj"):
+        if metadata.get("conj") is True:
             values = np.conj(values)
-        if metadata.get("neg"):
+        if metadata.get("neg") is True:
             values = np.negative(values)
     if requires_grad is not True and requires_grad is not False:
         raise UnpicklingError(f"requires_grad must be a bool, got {requires_grad!r}")
