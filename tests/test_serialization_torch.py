@@ -397,6 +397,7 @@ def _objects() -> dict:
         "numbers": (1, 2.5, -(2**70), True, None, "text", b"raw", 1 + 2j),
         "list": [t, {"deep": [1, 2]}],
         "ordered": OrderedDict(b=1, a=2),
+        "set": {1, 2},
         7: "int key",
         "param": nn.Parameter(tinygrad_edu.ones(2)),
     }
@@ -454,6 +455,7 @@ def test_storages_are_aligned_for_mmap(tmp_path):
         ({"model": nn.Linear(2, 2)}, "state_dict"),
         ({"f": print}, "cannot store 'f'"),
         ({"w": np.array(["text"])}, "dtype <U4"),
+        ({"s": frozenset([1])}, "cannot store 's' of type frozenset"),
         ({frozenset([1]): 1}, "keys must be"),
     ],
 )
@@ -490,6 +492,7 @@ def test_torch_loads_what_we_save_with_weights_only(tmp_path):
         assert theirs["t"] is theirs["again"]
         assert isinstance(theirs["param"], torch.nn.Parameter) and theirs["param"].requires_grad
         assert theirs["numbers"] == obj["numbers"] and theirs[7] == "int key"
+        assert theirs["set"] == {1, 2}
         assert type(theirs["ordered"]) is OrderedDict and list(theirs["ordered"]) == ["b", "a"]
         for key in ("t", "transposed", "int", "half", "bool", "uint16", "complex", "empty"):
             want = np.asarray(obj[key])

@@ -108,7 +108,7 @@ class TorchPickler:
             self.call("_codecs", "encode", (value.decode("latin1"), "latin1"), path)
         elif isinstance(value, (complex, np.complexfloating)):
             self.call("builtins", "complex", (value.real, value.imag), path)
-        elif isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        elif isinstance(value, (Mapping, list, tuple, set)):
             self.container(value, path)
         else:
             hint = " (save model.state_dict() instead)" if hasattr(value, "state_dict") else ""
@@ -129,8 +129,8 @@ class TorchPickler:
         elif isinstance(value, list):
             self.out += b"]"  # EMPTY_LIST
             self.items(value, path, b"e")  # APPENDS
-        else:  # set, frozenset: builtins.set([items]) / builtins.frozenset([items])
-            self.call("builtins", type(value).__name__, (list(value),), path)
+        else:  # a set: builtins.set([items]) (torch.load allows set, not frozenset)
+            self.call("builtins", "set", (list(value),), path)
         self._open.discard(id(value))
 
     def items(self, items: list[Any], path: str, opcode: bytes) -> None:
