@@ -102,18 +102,18 @@ class DataLoader(Generic[T_co]):
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
 
-        if isinstance(dataset, IterableDataset):
-            for name, value in (("shuffle", shuffle), ("sampler", sampler)):
-                if value not in (False, None):
+        if isinstance(dataset, IterableDataset):  # a stream comes in its own order
+            options = {
+                "shuffle": None if shuffle is False else shuffle,
+                "sampler": sampler,
+                "batch_sampler": batch_sampler,
+            }
+            for name, value in options.items():
+                if value is not None:
                     raise ValueError(
                         f"DataLoader with IterableDataset: expected unspecified {name} option, "
                         f"but got {name}={value}"
                     )
-            if batch_sampler is not None:
-                raise ValueError(
-                    f"DataLoader with IterableDataset: expected unspecified batch_sampler "
-                    f"option, but got batch_sampler={batch_sampler}"
-                )
         shuffle = bool(shuffle)
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
