@@ -380,11 +380,11 @@ class Tensor:
         if isinstance(other, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
             other = other.item() if isinstance(other, np.generic) else other
             return Tensor._plain(np.asarray(other, dtypes.result_type(self.data, other)))
-        if isinstance(other, (np.ndarray, list, tuple)):
+        if isinstance(other, np.ndarray):
             return Tensor._plain(arguments.to_array(other, None, "operand"))
         raise TypeError(
             f"unsupported operand: a Tensor and {type(other).__name__} {other!r} (expected a "
-            "Tensor, an ndarray or a number)"
+            "Tensor, an ndarray or a number; make a list a tensor first: tensor([...]))"
         )
 
     def _binary(self, op: type[Function], other: ArrayLike, reflected: bool = False) -> Tensor:
@@ -738,11 +738,14 @@ class Tensor:
         return MaxResult(values, index)
 
     def _check_nonempty(self, name: str, dims: Any) -> None:
-        """max/min/argmax over nothing is undefined: PyTorch raises (an IndexError)."""
+        """max/min/argmax over nothing is undefined; PyTorch raises as here."""
         if self.data.size:
             return
-        if dims is None or not isinstance(dims, (tuple, list)):
-            dims = tuple(range(self.ndim)) if dims is None else (self._dim(dims),)
+        if dims is None:
+            raise RuntimeError(
+                f"{name}(): the tensor of shape {self.shape} is empty: give a dim to reduce over"
+            )
+        dims = dims if isinstance(dims, (tuple, list)) else (self._dim(dims),)
         if dims == () or any(self.shape[d] == 0 for d in dims):
             raise IndexError(
                 f"{name}(): cannot reduce over a zero-size dim of a tensor of shape {self.shape}"
@@ -758,7 +761,7 @@ class Tensor:
             raise RuntimeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
         if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
             bad = idx[(idx < 0) | (idx >= self.shape[d])].flat[0]
-            raise IndexError(
+            raise RuntimeError(
                 f"gather: index {bad} is out of bounds for dim {d} of size {self.shape[d]}"
             )
         # Turn take_along_axis into one advanced index so indexing's backward (which adds up

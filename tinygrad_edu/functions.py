@@ -15,7 +15,7 @@ def _tensors(name: str, tensors: Sequence[Tensor]) -> list[Tensor]:
             f"{name}(): expected a list or tuple of Tensors, got {type(tensors).__name__}"
         )
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -26,7 +26,7 @@ def _tensors(name: str, tensors: Sequence[Tensor]) -> list[Tensor]:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must agree."""
-    ts = _tensors("cat", tensors)
+    ts = _tensors("cat", tensors)  # (refuses a list with an ndarray in it: no silent copy)
     if any(t.ndim == 0 for t in ts):
         raise RuntimeError("cat(): zero-dimensional tensors cannot be concatenated; use stack()")
     d = arguments.dim_arg(dim, ts[0].ndim)

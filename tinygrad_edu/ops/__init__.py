@@ -1,5 +1,7 @@
 """The primitive differentiable operations, each a Function with forward and backward together."""
 
+import warnings
+
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from tinygrad_edu.ops.broadcast import unbroadcast
 from tinygrad_edu.ops.inplace import CopySlices, Overwrite, SetItem
@@ -30,6 +32,12 @@ from tinygrad_edu.ops.unary import (
     Sqrt,
     Tanh,
 )
+
+# NumPy warns (RuntimeWarning) when an op makes an inf or a NaN: log(0), sqrt(-1), 0/0. PyTorch
+# is silent, and anomaly mode (autograd.detect_anomaly) is the tool for finding where they come
+# from. The filter matches warnings raised from this package's own code, so a user's own NumPy
+# calls still warn as usual.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu(\.|$)")
 
 __all__ = [
     "Abs",
