@@ -93,6 +93,14 @@ def test_std_gradient_of_a_constant_row_is_zero_not_nan() -> None:
     np.testing.assert_array_equal(x.grad.numpy()[0], 0.0)
 
 
+def test_softmax_over_an_empty_dim_is_empty() -> None:
+    x = tinygrad_edu.ones(2, 0, requires_grad=True)
+    for out in (x.softmax(1), x.log_softmax(1), tinygrad_edu.nn.functional.softmax(x, 1)):
+        assert out.shape == (2, 0)
+    x.softmax(1).sum().backward()
+    assert x.grad.shape == (2, 0)
+
+
 def test_maximum_and_minimum_propagate_nan() -> None:
     nan = tinygrad_edu.tensor([np.nan, 1.0])
     one = tinygrad_edu.tensor([1.0, np.nan])
