@@ -175,6 +175,8 @@ def masked_select(input: Tensor, mask: Any) -> Tensor:
             f"shape {x.data.shape}"
         ) from None
     full = x.expand(*shape) if shape != x.data.shape else x
+    if not shape:  # 0-d: as one element (NumPy has no nonzero of a 0-d array)
+        full, shape = full.reshape(1), (1,)
     return ops.GetItem.apply(full, np.broadcast_to(m, shape).nonzero())
 
 

@@ -71,7 +71,7 @@ def parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str,
         if "." in out:
             raise RuntimeError("einsum(): found '.' that is not part of any ellipsis in the output")
         for c in out:
-            if c not in lhs:
+            if all(c not in sub for sub in subs):
                 raise RuntimeError(
                     f"einsum(): output subscript {c} does not appear in the equation for any "
                     "input operand"

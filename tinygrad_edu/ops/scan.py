@@ -1,14 +1,15 @@
 """Sums and products along a dim: the running ones (cumsum, cumprod) and prod.
 
 A product's gradient is "the product of all the other factors". Dividing the product by the
-factor gives it in one step, unless the factor is 0; so each backward divides when no factor is
-0, and otherwise takes a path that never divides:
+factor gives it in one step, unless the factor is 0 (or so tiny that its square underflows,
+which the second derivative of a division meets). So:
 
-- on arrays (a plain ``backward()``), a linear-time formula built from running products;
+- on arrays (a plain ``backward()``), divide when no factor is 0, and otherwise take a
+  linear-time formula built from running products, which never divides;
 - on Tensors (``create_graph=True``), "leave one out": for each position k, the product with
   x_k replaced by 1, an (n, n) array per slice of n elements. Made of Tensor ops that are exact
-  polynomials in x, it stays right for the second and higher derivatives too, where a
-  zero-aware first-order formula would not. It costs n^2, and only runs when a factor is 0.
+  polynomials in x, it stays right for the second and higher derivatives at any x, zeros
+  included. It costs n^2, which only higher derivatives pay.
 """
 
 from __future__ import annotations
@@ -72,14 +73,14 @@ class CumProd(Function):
     @staticmethod
     def backward(ctx: CumProd, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
+        dim = ctx.inputs[1]
         if grad.ndim == 0:
             return grad
-        dim, values = ctx.inputs[1], either.constant(x)
-        if values.all():
+        if not isinstance(grad, np.ndarray):
+            return _cumprod_grad_leave_one_out(grad, x, dim)
+        if x.all():
             return reverse_cumsum(grad * ctx.output, dim) / x
-        if isinstance(grad, np.ndarray):
-            return _cumprod_grad_with_zeros(grad, values, ctx.output, dim)
-        return _cumprod_grad_leave_one_out(grad, x, dim)
+        return _cumprod_grad_with_zeros(grad, x, ctx.output, dim)
 
 
 def _cumprod_grad_with_zeros(
@@ -134,8 +135,8 @@ class Prod(Function):
         (x,) = ctx.saved_tensors
         _, dims, _ = ctx.inputs
         kept = kept_shape(x.shape, dims)
-        g, values = grad.reshape(kept), either.constant(x)
-        if values.all():
+        g = grad.reshape(kept)
+        if isinstance(x, np.ndarray) and x.all():
             return g * ctx.output.reshape(kept) / x
         return g * _others_product(x, dims)
 

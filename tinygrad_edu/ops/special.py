@@ -52,7 +52,7 @@ def erfc_array(x: np.ndarray) -> np.ndarray:
     split, _, depth = _PLAN[out_dtype == np.float64]
     v = np.asarray(x, dtype=np.float64)
     far = np.abs(v) >= split
-    out = 1.0 - erf_array(v)  # (float64 in, float64 out)
+    out = np.asarray(1.0 - erf_array(v))  # (float64 in and out; 0-d stays an array)
     if far.any():
         tail = _erfc_fraction(np.abs(v[far]), depth)
         out[far] = np.where(v[far] > 0, tail, 2.0 - tail)
