@@ -37,6 +37,8 @@ class Lib:
     where: Callable[..., Any]
     float32: Any
     float64: Any
+    module: Any = None  # the library itself: lib.module.einsum(...), lib.module.linalg.norm(...)
+    functional: Any = None  # its nn.functional: lib.functional.gelu(...)
 
 
 OURS = Lib(
@@ -48,6 +50,8 @@ OURS = Lib(
     where=tinygrad_edu.where,
     float32=tinygrad_edu.float32,
     float64=tinygrad_edu.float64,
+    module=tinygrad_edu,
+    functional=tinygrad_edu.nn.functional,
 )
 
 
@@ -632,3 +636,8 @@ def _stack(draw: st.DrawFn) -> Case:
 # Ops whose gradients are not checked at second order (none so far: every op's backward is made of
 # Tensor ops, so create_graph works everywhere).
 FIRST_ORDER_ONLY: set[str] = set()
+
+import op_table_linalg  # noqa: E402,F401
+import op_table_pointwise  # noqa: E402,F401
+import op_table_reductions  # noqa: E402,F401
+import op_table_shapes  # noqa: E402,F401
