@@ -573,6 +573,9 @@ class Tensor:
             raise RuntimeError("clamp: at least one of min and max must be given")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return pointwise.clamp_tensors(self, min, max)
+        bound = min if max is None else max if min is None else builtins.max(min, max)
+        if dtypes.result_type(self.data, bound) != self.dtype:  # an int clamped to 2.5: float
+            return ops.Clamp.apply(self.to(dtypes.result_type(self.data, bound)), min, max)
         return ops.Clamp.apply(self, min, max)
 
     clip = clamp
@@ -974,7 +977,7 @@ class Tensor:
         return ops.Erfc.apply(self._float())
 
     def square(self) -> Tensor:
-        return self**2
+        return (self.long() if self.dtype == dtypes.bool_ else self) ** 2
 
     def reciprocal(self) -> Tensor:
         return 1 / self._float()

@@ -12,8 +12,6 @@ import operator
 from collections.abc import Iterable
 from typing import Any, SupportsIndex, overload
 
-import numpy as np
-
 
 class Size(tuple[int, ...]):
     """A tensor's shape: a tuple of ints that prints as ``Size([2, 3])``."""
@@ -23,7 +21,7 @@ class Size(tuple[int, ...]):
     def __new__(cls, sizes: Iterable[Any] = ()) -> Size:
         items = tuple(sizes)
         for i, n in enumerate(items):
-            if not hasattr(n, "__index__") or isinstance(n, (bool, np.bool_)):
+            if not hasattr(n, "__index__"):  # (a bool is an int here, as in torch.Size)
                 raise TypeError(
                     f"Size() takes an iterable of 'int' (item {i} is '{type(n).__name__}')"
                 )

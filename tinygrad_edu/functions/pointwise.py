@@ -261,7 +261,7 @@ def divide_rounded(x: Tensor, y: Any, rounding_mode: str | None) -> Tensor:
     if rounding_mode is None:
         return x / y
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(
+        raise RuntimeError(
             "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"{rounding_mode!r}"
         )

@@ -32,6 +32,9 @@ def order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 
 
 def sort_values(x: Tensor, dim: int, descending: bool) -> return_types.sort:
+    if x.ndim == 0:  # (as a 1-element tensor)
+        values, index = sort_values(x.reshape(1), 0, descending)
+        return return_types.sort(values.reshape(()), index.reshape(()))
     d = x._dim(dim)
     index = Tensor._plain(order(x.data, d, descending))
     return return_types.sort(x.gather(d, index), index)
@@ -40,23 +43,26 @@ def sort_values(x: Tensor, dim: int, descending: bool) -> return_types.sort:
 def topk_values(x: Tensor, k: int, dim: int, largest: bool) -> return_types.topk:
     """The k largest (smallest) along dim, in order (``sorted=False`` gives them in order too)."""
     d = x._dim(dim)
-    side = x.data.shape[d] if x.ndim else 1
+    if x.ndim == 0:  # (as a 1-element tensor)
+        values, index = topk_values(x.reshape(1), k, 0, largest)
+        shape = () if k == 1 else (0,)
+        return return_types.topk(values.reshape(shape), index.reshape(shape))
+    side = x.data.shape[d]
     if not arguments.is_int(k) or not 0 <= k <= side:
         raise RuntimeError(f"topk(): selected index k={k} is out of range for a dim of size {side}")
-    index = order(x.data, d, descending=largest)
-    if x.ndim:
-        index = np.take(index, np.arange(k), axis=d)
-    picked = Tensor._plain(index)
+    picked = Tensor._plain(np.take(order(x.data, d, descending=largest), np.arange(k), axis=d))
     return return_types.topk(x.gather(d, picked), picked)
 
 
 def median_values(x: Tensor, dim: int | None, keepdim: bool) -> Any:
     """median(): the lower median of all elements; median(dim): (values, indices) per slice,
     NaN (and its index) where the slice holds a NaN."""
-    if x.data.size == 0:
-        raise IndexError("median(): cannot compute the median of an empty tensor")
     if dim is None:
+        if x.data.size == 0:  # the median of nothing is NaN, as in PyTorch
+            return Tensor._plain(np.full((), np.nan, dtype=x.dtype))
         return ops.Median.apply(x, None, False)
+    if x.data.size == 0:
+        raise IndexError("median(): cannot compute the median along a dim of an empty tensor")
     d = x._dim(dim)
     if x.ndim == 0:
         return return_types.median(x.clone(), Tensor._plain(np.zeros((), np.int64)))

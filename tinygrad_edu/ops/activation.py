@@ -98,11 +98,13 @@ class LeakyReLU(Function):
 
 class ELU(Function):
     """out = scale * (x if x > 0 else alpha (e^(s x) - 1)), s the input scale (SELU is an ELU
-    with PyTorch's fixed alpha and scale);
-    dx = grad * scale if x > 0 else grad * s (out + scale alpha)  (the slope from the output)"""
+    with PyTorch's fixed alpha and scale; CELU one with s = 1 / alpha);
+    dx = grad * scale if x > 0 else grad * scale alpha s e^(s x)
+
+    (The slope is not taken from the output, as s (out + scale alpha): for x = -50 that sum
+    cancels to 0 in float32, where e^(s x) keeps its 1e-22.)"""
 
     backward_on_arrays = True
-    save_output = True
     alpha: float
     scale: float
     input_scale: float
@@ -121,7 +123,8 @@ class ELU(Function):
     def backward(ctx: ELU, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
         positive = either.constant(x) > 0
-        slope = (ctx.output + ctx.scale * ctx.alpha) * ctx.input_scale
+        s = ctx.input_scale
+        slope = either.exp(either.clamp_max(x, 0.0) * s) * (ctx.scale * ctx.alpha * s)
         return either.keep_where(grad * ctx.scale, positive) + either.keep_where(
             grad * slope, ~positive
         )

@@ -167,10 +167,14 @@ class Trunc(Floor):
     rounding = staticmethod(np.trunc)
 
 
+def _sign(a: np.ndarray) -> np.ndarray:
+    return a.copy() if a.dtype == np.bool_ else np.sign(a)  # (a bool is its own sign)
+
+
 class Sign(Floor):
     """out = -1, 0 or 1;  dx = 0"""
 
-    rounding = staticmethod(np.sign)
+    rounding = staticmethod(_sign)
 
 
 class Round(Floor):
