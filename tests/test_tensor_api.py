@@ -739,3 +739,26 @@ def test_a_0d_leaf_used_twice_gets_its_summed_gradient() -> None:
     x = tinygrad_edu.tensor(1.5, requires_grad=True)
     (x * x + x.exp()).backward()
     assert x.grad.shape == () and x.grad.item() == pytest.approx(3 + math.exp(1.5))
+
+
+INPLACE = {
+    "masked_fill_": lambda lib, t, s: t.masked_fill_(t > 0.5, 2.0) * s,
+    "scatter_": lambda lib, t, s: t.scatter_(1, lib.tensor([[2, 0], [1, 1]]), s[:, :2]),
+    "scatter_add_": lambda lib, t, s: t.scatter_add_(0, lib.tensor([[1, 0, 1]]), s[:1]),
+    "clamp_min_": lambda lib, t, s: t.clamp_min_(s[0]) * s,
+    "clamp_max_": lambda lib, t, s: t.clamp_max_(0.25) * s,
+}
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE))
+def test_inplace_variants_change_the_tensor_and_pass_gradients_as_torch(name: str) -> None:
+    results = []
+    for lib in LIBS:
+        x = lib.tensor([[0.1, 0.7, -0.4], [0.9, 0.2, 0.3]], dtype=lib.float64, requires_grad=True)
+        s = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=lib.float64, requires_grad=True)
+        t = x.clone()
+        out = INPLACE[name](lib, t, s)
+        out.sum().backward()
+        results.append([np.asarray(v.detach() if lib is torch else v) for v in (t, x.grad, s.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs)

@@ -1052,6 +1052,12 @@ class Tensor:
     def clamp_max(self, max: Scalar | Tensor) -> Tensor:
         return self.clamp(max=max)
 
+    def clamp_min_(self, min: Scalar | Tensor) -> Tensor:
+        return inplace.apply_inplace(self, "clamp_min_", lambda old: old.clamp(min=min))
+
+    def clamp_max_(self, max: Scalar | Tensor) -> Tensor:
+        return inplace.apply_inplace(self, "clamp_max_", lambda old: old.clamp(max=max))
+
     def logsumexp(self, dim: Dims, keepdim: builtins.bool = False) -> Tensor:
         """log(sum(exp(self))) over dim, without overflow."""
         return reductions.log_sum_exp(self, dim, keepdim)
@@ -1293,6 +1299,27 @@ class Tensor:
 
     def scatter_add(self, dim: builtins.int, index: ArrayLike, src: Tensor) -> Tensor:
         return indexing.scatter_add(self, dim, index, src)
+
+    def masked_fill_(self, mask: ArrayLike, value: Any) -> Tensor:
+        return inplace.apply_inplace(self, "masked_fill_", lambda old: old.masked_fill(mask, value))
+
+    def scatter_(
+        self,
+        dim: builtins.int,
+        index: ArrayLike,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
+    ) -> Tensor:
+        return inplace.apply_inplace(
+            self, "scatter_", lambda old: old.scatter(dim, index, src, value=value, reduce=reduce)
+        )
+
+    def scatter_add_(self, dim: builtins.int, index: ArrayLike, src: Tensor) -> Tensor:
+        return inplace.apply_inplace(
+            self, "scatter_add_", lambda old: old.scatter_add(dim, index, src)
+        )
 
     def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
         return indexing.nonzero(self, as_tuple=as_tuple)
