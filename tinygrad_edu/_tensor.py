@@ -573,10 +573,11 @@ class Tensor:
             raise RuntimeError("clamp: at least one of min and max must be given")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             return pointwise.clamp_tensors(self, min, max)
-        bound = min if max is None else max if min is None else builtins.max(min, max)
-        if dtypes.result_type(self.data, bound) != self.dtype:  # an int clamped to 2.5: float
-            return ops.Clamp.apply(self.to(dtypes.result_type(self.data, bound)), min, max)
-        return ops.Clamp.apply(self, min, max)
+        x = self
+        for bound in (min, max):  # an integer tensor clamped to 2.5 becomes float, as in torch
+            if bound is not None and dtypes.result_type(x.data, bound) != x.dtype:
+                x = x.to(dtypes.result_type(x.data, bound))
+        return ops.Clamp.apply(x, min, max)
 
     clip = clamp
 
@@ -693,6 +694,8 @@ class Tensor:
 
         As in torch, the second positional argument is ``unbiased``: pass ``keepdim=`` by name.
         """
+        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)
@@ -706,6 +709,8 @@ class Tensor:
         *,
         correction: int = 1,
     ) -> Tensor:
+        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)

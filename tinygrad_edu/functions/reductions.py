@@ -128,10 +128,9 @@ def var(
 ) -> Tensor:
     """torch.var(x, dim, *, correction=1, keepdim=False); also the older var(x, dim, unbiased,
     keepdim) and var(x, unbiased)."""
-    x = _input(input, "var")
-    if isinstance(dim, builtins.bool):
-        dim, unbiased = None, dim
-    return x.var(dim, unbiased, keepdim, correction=1 if correction is None else correction)
+    return _input(input, "var").var(
+        dim, unbiased, keepdim, correction=1 if correction is None else correction
+    )
 
 
 def std(
@@ -143,10 +142,9 @@ def std(
     correction: int | None = None,
 ) -> Tensor:
     """torch.std; see var."""
-    x = _input(input, "std")
-    if isinstance(dim, builtins.bool):
-        dim, unbiased = None, dim
-    return x.std(dim, unbiased, keepdim, correction=1 if correction is None else correction)
+    return _input(input, "std").std(
+        dim, unbiased, keepdim, correction=1 if correction is None else correction
+    )
 
 
 def norm(

@@ -36,6 +36,9 @@ def _along(ndim: int, dim: int, item: Any) -> tuple[Any, ...]:
     return (slice(None),) * dim + (item,) + (slice(None),) * (ndim - dim - 1)
 
 
+# -- functions that also hold their method's body -----------------------------------------------
+
+
 def unflatten(input: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     """Split dim into several dims of the given sizes (one may be -1)."""
     x = _input(input, "unflatten")
@@ -211,21 +214,26 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """The slice start:start + length of dim (a view in PyTorch, a copy here)."""
     x = _input(input, "narrow")
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = x._dim(dim)
-    side = x.data.shape[d] if x.ndim else 1
+    side = x.data.shape[d]
     begin = int(start)  # (a 0-d integer tensor too)
     if not -side <= begin <= side:
         raise IndexError(
             f"start out of range (expected to be in range of [{-side}, {side}], but got {begin})"
         )
-    begin %= builtins.max(side, 1) if begin < 0 else side + 1
+    if begin < 0:
+        begin += side
     if length < 0 or begin + length > side:
         raise RuntimeError(f"start ({begin}) + length ({length}) exceeds dimension size ({side}).")
     return ops.GetItem.apply(x, _along(x.ndim, d, slice(begin, begin + length)))
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` of dim, without that dim."""
     x = _input(input, "select")
     d = x._dim(dim)
     side = x.data.shape[d]
