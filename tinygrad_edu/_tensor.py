@@ -18,12 +18,11 @@ from tinygrad_edu.autograd import engine, inplace, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import CPU, check_device, device, device_and_dtype
-from tinygrad_edu.size import Size
+from tinygrad_edu.size import SIZES, Size
 
 Scalar = Union[int, float, bool]  # noqa: UP007
 ArrayLike = Union["Tensor", np.ndarray, Scalar, Sequence[Any]]
 Dims = Union[int, Sequence[int], None]  # noqa: UP007
-_new_tuple = tuple.__new__  # (a Size from a shape with no checks: .shape runs often)
 
 
 MaxResult = return_types.max  # what max(dim) returns (min(dim): return_types.min)
@@ -79,8 +78,8 @@ class Tensor:
     @property
     def shape(self) -> Size:
         """The sizes of the dims, as a Size (a tuple). Code on hot paths reads ``.data.shape``,
-        the plain tuple, which costs nothing to make."""
-        return _new_tuple(Size, self.data.shape)
+        NumPy's plain tuple, which skips the lookup of its Size."""
+        return SIZES[self.data.shape]
 
     @property
     def ndim(self) -> int:

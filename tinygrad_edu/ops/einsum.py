@@ -127,11 +127,10 @@ class Einsum(Function):
     backward_on_arrays = True
     subs: list[str]  # each operand's subscripts, '...' spelled out
     out: str  # the output's subscripts
-    sizes: dict[str, int]
 
     @staticmethod
     def forward(ctx: Einsum, equation: str, *operands: Tensor) -> np.ndarray:
-        ctx.subs, ctx.out, ctx.sizes = parse(equation, [x.data.shape for x in operands])
+        ctx.subs, ctx.out, _ = parse(equation, [x.data.shape for x in operands])
         ctx.save_for_backward(*operands)
         return einsum_arrays(f"{','.join(ctx.subs)}->{ctx.out}", [x.data for x in operands])
 
