@@ -1,6 +1,6 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import (
     CELU,
     ELU,
@@ -20,8 +20,8 @@ from tinygrad_edu.nn.activation import (
     Softsign,
     Tanh,
 )
-from tinygrad_edu.nn.container import ModuleList, Sequential
-from tinygrad_edu.nn.linear import Flatten, Identity, Linear
+from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
+from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -32,6 +32,7 @@ from tinygrad_edu.nn.loss import (
 )
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
 __all__ = [
@@ -54,9 +55,12 @@ __all__ = [
     "MSELoss",
     "Mish",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "RNNCell",
     "ReLU",
     "ReLU6",
@@ -67,6 +71,8 @@ __all__ = [
     "Softplus",
     "Softsign",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
+    "utils",
 ]
