@@ -848,3 +848,14 @@ def test_inplace_through_the_result_reaches_the_base_exactly_when_torch_s_does(n
         results.append([np.asarray(base), np.asarray(y.detach()), np.asarray(x.grad)])
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs)
+
+
+def test_einsum_of_one_operand_does_not_alias_it() -> None:
+    """NumPy's einsum returns a view for a transpose or a diagonal; ours is a new tensor, so
+    changing the input later cannot change it (PyTorch returns a registered view there)."""
+    x = tinygrad_edu.arange(9.0).reshape(3, 3)
+    for equation in ("ij->ji", "ii->i", "ij"):
+        out = tinygrad_edu.einsum(equation, x)
+        before = out.data.copy()
+        x.add_(1.0)
+        np.testing.assert_array_equal(out.data, before)

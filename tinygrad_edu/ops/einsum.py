@@ -108,7 +108,10 @@ def einsum_arrays(equation: str, arrays: list[np.ndarray]) -> np.ndarray:
     """np.einsum, letting it plan the order of contractions (and hand pairs to BLAS) only where
     that pays: the planning costs about 10 us, a fused loop over tiny arrays less."""
     plan = len(arrays) > 2 or max(a.size for a in arrays) > 256
-    return np.asarray(np.einsum(equation, *arrays, optimize=plan))
+    out = np.asarray(np.einsum(equation, *arrays, optimize=plan))
+    if len(arrays) == 1 and np.may_share_memory(out, arrays[0]):
+        out = out.copy()  # 'ij->ji', 'ii->i': NumPy gives a view, which must not alias x
+    return out
 
 
 def contract(equation: str, operands: list[Any]) -> Any:
