@@ -235,3 +235,27 @@ def test_gradcheck_leaves_the_input_as_it_was_when_the_function_raises(fast_mode
     with pytest.raises(ValueError, match="boom"):
         gradcheck(fails_on_the_second_call, [x], fast_mode=fast_mode)
     np.testing.assert_array_equal(x.numpy(), [1.0, 2.0, 3.0])
+
+
+def test_reductions_over_an_empty_dim_list_reduce_everything_as_pytorch() -> None:
+    x = tinygrad_edu.ones(2, 3)
+    assert x.sum(dim=()).item() == 6.0 and x.mean(dim=()).item() == 1.0
+    assert x.squeeze(()).shape == (2, 3)  # squeeze of no dims squeezes nothing
+
+
+def test_var_and_std_of_integers_are_refused_as_in_pytorch() -> None:
+    for name in ("var", "std"):
+        with pytest.raises(RuntimeError, match="floating"):
+            getattr(tinygrad_edu.tensor([1, 2, 3]), name)()
+
+
+def test_and_or_are_bitwise_for_integers_and_logical_for_bools() -> None:
+    a, b = tinygrad_edu.tensor([1, 2, 6]), tinygrad_edu.tensor([3, 1, 3])
+    np.testing.assert_array_equal((a & b).numpy(), [1, 0, 2])
+    np.testing.assert_array_equal((a | b).numpy(), [3, 3, 7])
+    t, f = tinygrad_edu.tensor([True, True]), tinygrad_edu.tensor([True, False])
+    np.testing.assert_array_equal((t & f).numpy(), [True, False])
+
+
+def test_a_bool_tensor_squared_is_int64() -> None:
+    assert (tinygrad_edu.tensor([True, False]) ** 2).dtype == np.int64

@@ -442,8 +442,10 @@ class Tensor:
             x = self
             if isinstance(exponent, builtins.float) and not dtypes.is_floating(x.dtype):
                 x = x.to(dtypes.get_default_dtype())  # arange(5) ** 0.5 is a float tensor
-            elif exponent < 0 and x.dtype.kind in "iu":
+            elif exponent < 0 and x.dtype.kind in "iub":
                 raise RuntimeError("Integers to negative integer powers are not allowed")
+            elif x.dtype == dtypes.bool_:
+                x = x.to(dtypes.int64)  # True ** 2 is an int64 1, as in PyTorch
             return ops.PowScalar.apply(x, exponent)
         return self._binary(ops.Pow, exponent)
 
@@ -522,10 +524,13 @@ class Tensor:
         )
 
     def __and__(self, other: ArrayLike) -> Tensor:
-        return self._compare(np.logical_and, other)
+        """Logical for bool tensors, bitwise for integers, as in PyTorch."""
+        return self._compare(
+            np.logical_and if self.dtype == dtypes.bool_ else np.bitwise_and, other
+        )
 
     def __or__(self, other: ArrayLike) -> Tensor:
-        return self._compare(np.logical_or, other)
+        return self._compare(np.logical_or if self.dtype == dtypes.bool_ else np.bitwise_or, other)
 
     def any(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         return reductions.any_all(self, np.any, dim, keepdim)
@@ -702,6 +707,7 @@ class Tensor:
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)
+        _floating_only("var", self)
         return ops.Var.apply(self._float(), dims, keepdim, correction)
 
     def std(
@@ -717,6 +723,7 @@ class Tensor:
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)
+        _floating_only("std", self)
         return ops.Std.apply(self._float(), dims, keepdim, correction)
 
     def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
@@ -867,7 +874,7 @@ class Tensor:
         return self.reshape(*self.shape[:d], 1, *self.shape[d:])
 
     def squeeze(self, dim: Dims = None) -> Tensor:
-        dims = arguments.dims_arg(dim, self.ndim)
+        dims = arguments.dims_arg(dim, self.ndim, empty_means_all=False)
         drop = [i for i, n in enumerate(self.shape) if n == 1 and (dims is None or i in dims)]
         return self.reshape(*[n for i, n in enumerate(self.shape) if i not in drop])
 
@@ -1405,6 +1412,14 @@ class RemovableHandle:
 
     def remove(self) -> None:
         self.hooks.pop(self.key, None)
+
+
+def _floating_only(name: str, x: Tensor) -> None:
+    if not dtypes.is_floating(x.dtype):
+        raise RuntimeError(
+            f"{name}(): only floating point tensors are supported, got dtype {x.dtype}; use "
+            ".float() first"
+        )
 
 
 def _promoted(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:

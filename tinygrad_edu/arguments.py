@@ -91,11 +91,16 @@ def dim_arg(dim: Any, ndim: int, name: str = "dim") -> int:
     return int(dim) % top
 
 
-def dims_arg(dim: int | Sequence[int] | None, ndim: int) -> tuple[int, ...] | None:
-    """A dim or dims to reduce over, as a sorted tuple of non-negative dims (None: all)."""
+def dims_arg(
+    dim: int | Sequence[int] | None, ndim: int, empty_means_all: bool = True
+) -> tuple[int, ...] | None:
+    """A dim or dims to reduce over, as a sorted tuple of non-negative dims (None: all; so is
+    an empty list, for reductions, as in PyTorch: x.sum(dim=()) sums everything)."""
     if dim is None:
         return None
     dims = (dim,) if not isinstance(dim, (tuple, list)) else tuple(dim)
+    if not dims and empty_means_all:
+        return None
     out = [dim_arg(d, ndim) for d in dims]
     if len(set(out)) != len(out):
         repeated = next(d for d in out if out.count(d) > 1)
