@@ -3,6 +3,7 @@
 from tinygrad_edu.nn import functional, init
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinygrad_edu.nn.container import ModuleList, Sequential
+from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -13,6 +14,7 @@ from tinygrad_edu.nn.loss import (
     NLLLoss,
 )
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.parameter import Parameter
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
@@ -20,10 +22,17 @@ __all__ = [
     "RNN",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Flatten",
+    "GroupNorm",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "Linear",
     "LogSoftmax",
     "MSELoss",

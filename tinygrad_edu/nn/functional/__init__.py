@@ -5,6 +5,7 @@ One module per concept; this one gathers their names. Activations call the Tenso
 """
 
 from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -15,13 +16,20 @@ from tinygrad_edu.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
+from tinygrad_edu.nn.functional.normalization import batch_norm, group_norm, layer_norm
 
 __all__ = [
     "REDUCTIONS",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "group_norm",
     "l1_loss",
+    "layer_norm",
     "linear",
     "log_softmax",
     "mse_loss",
