@@ -171,6 +171,60 @@ def test_norm_layers_repr() -> None:
     assert repr(nn.Dropout2d(0.2)) == "Dropout2d(p=0.2, inplace=False)"
 
 
+# -- convolution and pooling ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv_padding_modes_other_than_zeros_are_refused(mode: str) -> None:
+    with pytest.raises(NotImplementedError, match=mode):
+        nn.Conv2d(1, 2, 3, padding=1, padding_mode=mode)
+
+
+def test_conv_backward_twice_with_retain_graph() -> None:
+    """The columns forward kept are freed by the first backward and rebuilt by a second."""
+    x = Tensor(np.random.default_rng(0).standard_normal((2, 3, 5, 5)), requires_grad=True)
+    conv = nn.Conv2d(3, 4, 3).double()
+    out = (conv(x) ** 2).sum()
+    out.backward(retain_graph=True)
+    first = conv.weight.grad.numpy().copy(), x.grad.numpy().copy()
+    out.backward()
+    np.testing.assert_allclose(conv.weight.grad.numpy(), 2 * first[0], rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+def test_conv_and_pooling_keep_the_dtype(dtype: Any) -> None:
+    x = Tensor(np.random.default_rng(1).standard_normal((2, 3, 6, 6)).astype(dtype), True)
+    conv = nn.Conv2d(3, 4, 3).to(dtype)
+    out = F.avg_pool2d(F.max_pool2d(conv(x), 2, 1), 2)
+    out.sum().backward()
+    assert out.dtype == x.grad.dtype == conv.weight.grad.dtype == conv.bias.grad.dtype == dtype
+    if dtype == np.float16:  # computed in float32, rounded once
+        reference = nn.Conv2d(3, 4, 3)
+        reference.load_state_dict(conv.state_dict())
+        want = reference(Tensor(x.numpy().astype(np.float32))).numpy()
+        np.testing.assert_allclose(conv(x).numpy(), want, rtol=2e-3, atol=2e-3)
+
+
+def test_max_pool_gives_a_tie_to_the_first_maximum() -> None:
+    x = Tensor(np.zeros((1, 1, 2, 4)), requires_grad=True)
+    F.max_pool2d(x, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy()[0, 0], [[1, 0, 1, 0], [0, 0, 0, 0]])
+
+
+def test_max_pool_propagates_nan() -> None:
+    x = Tensor(np.array([[[1.0, np.nan, 2.0, 3.0]]]))
+    np.testing.assert_array_equal(F.max_pool1d(x, 2).numpy(), [[[np.nan, 3.0]]])
+
+
+def test_conv_output_is_laid_out_for_the_next_conv() -> None:
+    """The product lands channel-major; ReLU and pooling keep that layout, so the next im2col
+    reads contiguous rows (no transposing copy between layers)."""
+    x = Tensor(np.random.default_rng(2).standard_normal((4, 1, 12, 12)).astype(np.float32))
+    h = F.max_pool2d(F.relu(nn.Conv2d(1, 3, 3)(x)), 2)
+    assert h.numpy().swapaxes(0, 1).flags.c_contiguous
+
+
 # -- bad input -----------------------------------------------------------------------------------
 
 # (name, call, error class, words the message must contain)
@@ -218,6 +272,154 @@ BAD: list[tuple[str, Callable[[Any, Any], Any], type[Exception], tuple[str, ...]
     ),
     ("BatchNorm2d rank", lambda t, F: t.nn.BatchNorm2d(3)(t.randn(2, 3, 4)), ValueError, ("4D",)),
     ("BatchNorm1d rank", lambda t, F: t.nn.BatchNorm1d(3)(t.randn(3)), ValueError, ("1D",)),
+    (
+        "conv2d channels",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 2, 3, 3)),
+        RuntimeError,
+        ("[4, 2, 3, 3]", "[2, 3, 8, 8]", "2 channels", "3 channels"),
+    ),
+    (
+        "Conv2d channels",
+        lambda t, F: t.nn.Conv2d(3, 4, 3)(t.randn(2, 5, 8, 8)),
+        RuntimeError,
+        ("[2, 5, 8, 8]", "3 channels"),
+    ),
+    (
+        "conv2d kernel too large",
+        lambda t, F: F.conv2d(t.randn(1, 3, 4, 4), t.randn(2, 3, 5, 5)),
+        RuntimeError,
+        ("(4 x 4)", "(5 x 5)"),
+    ),
+    (
+        "conv2d dilated kernel too large",
+        lambda t, F: F.conv2d(t.randn(1, 3, 4, 4), t.randn(2, 3, 3, 3), dilation=2, padding=(0, 1)),
+        RuntimeError,
+        ("(4 x 6)", "(5 x 5)"),
+    ),
+    (
+        "conv2d groups",
+        lambda t, F: F.conv2d(t.randn(2, 4, 8, 8), t.randn(3, 2, 3, 3), groups=2),
+        RuntimeError,
+        ("groups=2", "[3, 2, 3, 3]"),
+    ),
+    ("Conv2d in groups", lambda t, F: t.nn.Conv2d(3, 4, 3, groups=2), ValueError, ("in_channels",)),
+    ("Conv2d out groups", lambda t, F: t.nn.Conv2d(4, 3, 3, groups=2), ValueError, ("out_chan",)),
+    (
+        "conv2d rank",
+        lambda t, F: F.conv2d(t.randn(8, 8), t.randn(4, 3, 3, 3)),
+        RuntimeError,
+        ("conv2d", "[8, 8]"),
+    ),
+    (
+        "conv1d rank",
+        lambda t, F: F.conv1d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3)),
+        RuntimeError,
+        ("conv1d", "[2, 3, 8, 8]"),
+    ),
+    (
+        "conv2d bias",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), t.randn(3)),
+        RuntimeError,
+        ("bias", "[3]", "4 elements"),
+    ),
+    (
+        "conv2d stride",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), stride=0),
+        RuntimeError,
+        ("stride",),
+    ),
+    (
+        "conv2d padding",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), padding=-1),
+        RuntimeError,
+        ("padding",),
+    ),
+    (
+        "conv2d stride length",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), stride=(1, 2, 3)),
+        RuntimeError,
+        ("stride", "2 values"),
+    ),
+    (
+        "conv2d same strided",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), padding="same", stride=2),
+        RuntimeError,
+        ("same", "strided"),
+    ),
+    (
+        "conv2d padding string",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8), t.randn(4, 3, 3, 3), padding="foo"),
+        RuntimeError,
+        ("'foo'",),
+    ),
+    (
+        "Conv2d same strided",
+        lambda t, F: t.nn.Conv2d(3, 4, 3, padding="same", stride=2),
+        ValueError,
+        ("same", "strided"),
+    ),
+    (
+        "Conv2d padding string",
+        lambda t, F: t.nn.Conv2d(3, 4, 3, padding="foo"),
+        ValueError,
+        ("'foo'",),
+    ),
+    (
+        "Conv2d padding_mode",
+        lambda t, F: t.nn.Conv2d(3, 4, 3, padding_mode="mirror"),
+        ValueError,
+        ("padding_mode", "'mirror'"),
+    ),
+    (
+        "conv2d dtypes",
+        lambda t, F: F.conv2d(t.randn(2, 3, 8, 8).double(), t.randn(4, 3, 3, 3)),
+        RuntimeError,
+        ("float",),
+    ),
+    (
+        "max_pool2d padding",
+        lambda t, F: F.max_pool2d(t.randn(2, 3, 8, 8), 4, padding=3),
+        RuntimeError,
+        ("pad", "3", "4"),
+    ),
+    (
+        "max_pool2d output too small",
+        lambda t, F: F.max_pool2d(t.randn(1, 1, 2, 2), 3),
+        RuntimeError,
+        ("(1x2x2)", "(1x0x0)"),
+    ),
+    (
+        "max_pool2d stride",
+        lambda t, F: F.max_pool2d(t.randn(1, 1, 4, 4), 2, stride=0),
+        RuntimeError,
+        ("stride",),
+    ),
+    ("max_pool2d rank", lambda t, F: F.max_pool2d(t.randn(8), 2), RuntimeError, ("[8]",)),
+    ("max_pool1d rank", lambda t, F: F.max_pool1d(t.randn(8), 2), RuntimeError, ("[8]",)),
+    (
+        "avg_pool2d padding",
+        lambda t, F: F.avg_pool2d(t.randn(2, 3, 8, 8), 4, padding=3),
+        RuntimeError,
+        ("pad", "3"),
+    ),
+    (
+        "avg_pool2d output too small",
+        lambda t, F: F.avg_pool2d(t.randn(1, 1, 2, 2), 3),
+        RuntimeError,
+        ("(1x2x2)", "(1x0x0)"),
+    ),
+    (
+        "adaptive_avg_pool2d size",
+        lambda t, F: F.adaptive_avg_pool2d(t.randn(2, 3, 8, 8), (2, 3, 4)),
+        RuntimeError,
+        ("output_size",),
+    ),
+    (
+        "adaptive_max_pool2d rank",
+        lambda t, F: F.adaptive_max_pool2d(t.randn(8), 2),
+        RuntimeError,
+        ("[8]",),
+    ),
 ]
 
 

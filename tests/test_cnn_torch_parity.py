@@ -21,6 +21,8 @@ TOL = {np.float64: {"rtol": 1e-10, "atol": 1e-12}, np.float32: {"rtol": 2e-5, "a
 
 def pairs() -> dict[str, tuple[Any, Any, tuple[int, ...]]]:
     """(ours, theirs, input shape) for each layer and setting."""
+    tinygrad_edu.manual_seed(0)
+    torch.manual_seed(0)
     return {
         "layernorm": (nn.LayerNorm(5), tn.LayerNorm(5), (3, 4, 5)),
         "layernorm_2d_nobias": (
@@ -62,6 +64,98 @@ def pairs() -> dict[str, tuple[Any, Any, tuple[int, ...]]]:
             tn.BatchNorm2d(3, track_running_stats=False),
             (2, 3, 3, 3),
         ),
+        "conv2d": (nn.Conv2d(3, 4, 3), tn.Conv2d(3, 4, 3), (2, 3, 6, 5)),
+        "conv2d_strided_padded_dilated_grouped": (
+            nn.Conv2d(4, 6, (3, 2), (2, 1), (1, 2), (1, 2), groups=2, bias=False),
+            tn.Conv2d(4, 6, (3, 2), (2, 1), (1, 2), (1, 2), groups=2, bias=False),
+            (2, 4, 7, 6),
+        ),
+        "conv2d_same_even_kernel": (
+            nn.Conv2d(3, 4, 4, padding="same", dilation=2),
+            tn.Conv2d(3, 4, 4, padding="same", dilation=2),
+            (2, 3, 7, 8),
+        ),
+        "conv2d_unbatched": (nn.Conv2d(2, 3, 3), tn.Conv2d(2, 3, 3), (2, 5, 5)),
+        "conv1d": (nn.Conv1d(3, 5, 3, stride=2, padding=1), tn.Conv1d(3, 5, 3, 2, 1), (2, 3, 9)),
+        "conv1d_depthwise_valid": (
+            nn.Conv1d(4, 8, 2, padding="valid", groups=4),
+            tn.Conv1d(4, 8, 2, padding="valid", groups=4),
+            (3, 4, 6),
+        ),
+        "maxpool2d": (nn.MaxPool2d(2), tn.MaxPool2d(2), (2, 3, 6, 4)),
+        "maxpool2d_overlapping_ceil": (
+            nn.MaxPool2d(3, 2, 1, ceil_mode=True),
+            tn.MaxPool2d(3, 2, 1, ceil_mode=True),
+            (2, 3, 8, 7),
+        ),
+        "maxpool2d_dilated": (
+            nn.MaxPool2d((2, 3), (1, 2), (1, 1), dilation=(2, 1)),
+            tn.MaxPool2d((2, 3), (1, 2), (1, 1), dilation=(2, 1)),
+            (2, 2, 6, 7),
+        ),
+        "maxpool1d": (nn.MaxPool1d(3, stride=2, padding=1), tn.MaxPool1d(3, 2, 1), (2, 3, 9)),
+        "avgpool2d": (nn.AvgPool2d(2), tn.AvgPool2d(2), (2, 3, 6, 4)),
+        "avgpool2d_ceil_exclude_pad": (
+            nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+            tn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+            (2, 3, 8, 7),
+        ),
+        "avgpool2d_divisor": (
+            nn.AvgPool2d((3, 2), divisor_override=4),
+            tn.AvgPool2d((3, 2), divisor_override=4),
+            (2, 3, 6, 7),
+        ),
+        "avgpool1d": (nn.AvgPool1d(3, 2, 1), tn.AvgPool1d(3, 2, 1), (2, 3, 9)),
+        "adaptive_avgpool2d": (
+            nn.AdaptiveAvgPool2d((3, 2)),
+            tn.AdaptiveAvgPool2d((3, 2)),
+            (2, 3, 7, 5),
+        ),
+        "adaptive_avgpool2d_global": (
+            nn.AdaptiveAvgPool2d(1),
+            tn.AdaptiveAvgPool2d(1),
+            (2, 3, 5, 5),
+        ),
+        "adaptive_maxpool2d": (
+            nn.AdaptiveMaxPool2d((3, 4)),
+            tn.AdaptiveMaxPool2d((3, 4)),
+            (2, 3, 7, 6),
+        ),
+        "adaptive_avgpool1d": (nn.AdaptiveAvgPool1d(4), tn.AdaptiveAvgPool1d(4), (2, 3, 10)),
+        "adaptive_maxpool1d": (nn.AdaptiveMaxPool1d(3), tn.AdaptiveMaxPool1d(3), (2, 3, 8)),
+        "lenet_tutorial": (lenet(nn), lenet(tn), (2, 1, 32, 32)),
+        "cnn_batchnorm": (
+            nn.Sequential(
+                nn.Conv2d(1, 4, 3, padding=1),
+                nn.BatchNorm2d(4),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(4, 6, 3),
+                nn.GroupNorm(2, 6),
+                nn.ReLU(),
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+                nn.Linear(6, 3),
+            ),
+            tn.Sequential(
+                tn.Conv2d(1, 4, 3, padding=1),
+                tn.BatchNorm2d(4),
+                tn.ReLU(),
+                tn.MaxPool2d(2),
+                tn.Conv2d(4, 6, 3),
+                tn.GroupNorm(2, 6),
+                tn.ReLU(),
+                tn.AdaptiveAvgPool2d(1),
+                tn.Flatten(),
+                tn.Linear(6, 3),
+            ),
+            (3, 1, 8, 8),
+        ),
+        "cnn_dropout2d_eval": (
+            nn.Sequential(nn.Conv2d(2, 4, 3), nn.Dropout2d(0.5), nn.MaxPool2d(2)),
+            tn.Sequential(tn.Conv2d(2, 4, 3), tn.Dropout2d(0.5), tn.MaxPool2d(2)),
+            (2, 2, 6, 6),
+        ),
         "dropout_eval": (nn.Dropout(0.3), tn.Dropout(0.3), (4, 5)),
         "dropout2d_eval": (nn.Dropout2d(0.3), tn.Dropout2d(0.3), (2, 3, 4, 4)),
         "mlp_dropout_batchnorm_layernorm": (
@@ -88,7 +182,36 @@ def pairs() -> dict[str, tuple[Any, Any, tuple[int, ...]]]:
     }
 
 
-EVAL_ONLY = {"dropout_eval", "dropout2d_eval", "mlp_dropout_batchnorm_layernorm"}
+EVAL_ONLY = {
+    "dropout_eval",
+    "dropout2d_eval",
+    "mlp_dropout_batchnorm_layernorm",
+    "cnn_dropout2d_eval",
+}
+
+
+def lenet(lib: Any) -> Any:
+    """The LeNet of PyTorch's 60-minute tutorial, written once for either library."""
+    nn_, F = lib, lib.functional
+
+    class Net(nn_.Module):  # type: ignore[name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn_.Conv2d(1, 6, 5)
+            self.conv2 = nn_.Conv2d(6, 16, 5)
+            self.fc1 = nn_.Linear(16 * 5 * 5, 120)
+            self.fc2 = nn_.Linear(120, 84)
+            self.fc3 = nn_.Linear(84, 10)
+
+        def forward(self, x: Any) -> Any:
+            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            x = x.flatten(1)
+            x = F.relu(self.fc1(x))
+            x = F.relu(self.fc2(x))
+            return self.fc3(x)
+
+    return Net()
 
 
 NORMS = (tn.BatchNorm1d, tn.BatchNorm2d, tn.LayerNorm, tn.GroupNorm)
@@ -158,7 +281,11 @@ def test_layers_match_torch(name: str, dtype: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["layernorm", "groupnorm", "batchnorm2d", "batchnorm1d_cumulative"]
+    "name",
+    [
+        *("layernorm", "groupnorm", "batchnorm2d", "batchnorm1d_cumulative"),
+        *("lenet_tutorial", "cnn_batchnorm", "conv1d_depthwise_valid"),
+    ],
 )
 def test_our_state_dict_loads_strictly_into_torch(name: str) -> None:
     ours, theirs, shape = pairs()[name]
@@ -212,3 +339,36 @@ def test_bad_input_raises_what_torch_raises(name: str, call: Any, error: type, w
     """The bad-input table of test_cnn.py, run on torch: the same error class."""
     with pytest.raises(error):
         call(torch, tn.functional)
+
+
+@pytest.mark.parametrize("d", [1, 2])
+def test_max_pool_indices_match_torch(d: int) -> None:
+    """return_indices: the flat positions of each window's first maximum, int64, as torch's
+    (ReLU's zeros make ties: the first in scan order wins)."""
+    shape = (2, 3, 7) if d == 1 else (2, 3, 7, 6)
+    x = np.maximum(np.random.default_rng(7).standard_normal(shape), 0)
+    for args in [(2,), (3, 2, 1), (3, 2, 1, 2, True)]:
+        f_o = getattr(nn.functional, f"max_pool{d}d")
+        f_t = getattr(tn.functional, f"max_pool{d}d")
+        out_o, idx_o = f_o(Tensor(x), *args, return_indices=True)
+        out_t, idx_t = f_t(torch.tensor(x), *args, return_indices=True)
+        np.testing.assert_array_equal(out_o.numpy(), out_t.numpy())
+        np.testing.assert_array_equal(idx_o.numpy(), idx_t.numpy())
+        assert idx_o.dtype == np.int64
+    out_o, idx_o = nn.AdaptiveMaxPool2d((3, 4), return_indices=True)(Tensor(np.ones((1, 2, 7, 6))))
+    out_t, idx_t = tn.AdaptiveMaxPool2d((3, 4), return_indices=True)(torch.ones(1, 2, 7, 6))
+    np.testing.assert_array_equal(idx_o.numpy(), idx_t.numpy())
+
+
+def test_conv_default_init_matches_torch() -> None:
+    """Different generators, same distribution: kaiming_uniform_(a=sqrt(5)) and the bias bound
+    1/sqrt(fan_in), compared on many draws."""
+    tinygrad_edu.manual_seed(0)
+    torch.manual_seed(0)
+    ours, theirs = nn.Conv2d(16, 64, 3, groups=2), tn.Conv2d(16, 64, 3, groups=2)
+    for (k, a), b in zip(ours.state_dict().items(), theirs.state_dict().values()):
+        a, b = a.numpy(), b.numpy()
+        bound = 1 / np.sqrt(8 * 9)
+        assert np.abs(a).max() <= bound and np.abs(b).max() <= bound
+        np.testing.assert_allclose(np.abs(a).max(), bound, rtol=0.05, err_msg=k)
+        np.testing.assert_allclose(a.std(), b.std(), rtol=0.1, err_msg=k)
