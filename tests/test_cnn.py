@@ -225,6 +225,40 @@ def test_conv_output_is_laid_out_for_the_next_conv() -> None:
     assert h.numpy().swapaxes(0, 1).flags.c_contiguous
 
 
+# -- workspaces (ops/workspace.py) ---------------------------------------------------------------
+
+
+def test_workspace_hands_out_only_arrays_nothing_refers_to() -> None:
+    from tinygrad_edu.ops.workspace import workspace
+
+    shape = (257, 257)  # above MIN_BYTES in float32
+    a = workspace(shape, np.float32)
+    b = workspace(shape, np.float32)
+    assert a is not b  # a is held here
+    a_id, view = id(a), a[1:]
+    del a
+    c = workspace(shape, np.float32)
+    assert id(c) != a_id and c is not b  # a view still refers to a
+    del view, c
+    assert id(workspace(shape, np.float32)) == a_id  # free now: reused
+    small = workspace((4, 4), np.float32)
+    assert workspace((4, 4), np.float32) is not small  # small arrays are never cached
+
+
+def test_kept_activations_are_not_overwritten_by_later_steps() -> None:
+    rng = np.random.default_rng(4)
+    conv = nn.Conv2d(2, 8, 3)
+    x = Tensor(rng.standard_normal((64, 2, 26, 26)).astype(np.float32), requires_grad=True)
+    kept = F.max_pool2d(F.relu(conv(x)), 2)
+    kept_relu = F.relu(conv(x))
+    copies = kept.numpy().copy(), kept_relu.numpy().copy()
+    for _ in range(4):  # steps whose arrays have the same shapes
+        out = F.max_pool2d(F.relu(conv(x * 2.0)), 2)
+        out.sum().backward()
+    np.testing.assert_array_equal(kept.numpy(), copies[0])
+    np.testing.assert_array_equal(kept_relu.numpy(), copies[1])
+
+
 # -- bad input -----------------------------------------------------------------------------------
 
 # (name, call, error class, words the message must contain)

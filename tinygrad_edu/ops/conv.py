@@ -29,7 +29,8 @@ import numpy as np
 
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops.either import Gradient
-from tinygrad_edu.ops.windows import Windows, cropped, padded
+from tinygrad_edu.ops.windows import Windows, channel_major, cropped, padded
+from tinygrad_edu.ops.workspace import workspace
 
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
@@ -47,21 +48,20 @@ def im2col(x: np.ndarray, w: Windows) -> np.ndarray:
     elements in a column, (C, *K, N, *out) in memory, i.e. C*K rows of N*P."""
     xp = padded(_acc(x), w).swapaxes(0, 1)  # (C, N, *padded): contiguous rows if channel-major
     c, n = xp.shape[:2]
-    cols = np.empty((c, *w.kernel, n, *w.out), xp.dtype)
-    for tap in w.taps():
+    cols = workspace((c, *w.kernel, n, *w.out), xp.dtype)
+    for tap, index in w.taps:
         row: tuple[slice | int, ...] = (slice(None), *tap)
-        cols[row] = xp[w.at(tap)]
+        cols[row] = xp[index]
     return cols
 
 
 def col2im(dcols: np.ndarray, x_shape: Shape, w: Windows) -> np.ndarray:
     """The adjoint of im2col: each column's entries added back where they were read from."""
-    n, c = x_shape[:2]
-    dxp = np.zeros((c, n, *w.padded_size), dcols.dtype)
-    for tap in w.taps():
+    dxp = channel_major((*x_shape[:2], *w.padded_size), dcols.dtype, 0.0)
+    for tap, index in w.taps:
         row: tuple[slice | int, ...] = (slice(None), *tap)
-        dxp[w.at(tap)] += dcols[row]
-    return cropped(dxp.swapaxes(0, 1), w)
+        dxp[index] += dcols[row].swapaxes(0, 1)
+    return cropped(dxp, w)
 
 
 def _rows(a: np.ndarray, groups: int) -> np.ndarray:
@@ -76,8 +76,10 @@ def conv_forward(
     cols = im2col(x, w)
     o, n = weight.shape[0], x.shape[0]
     w2 = _acc(weight).reshape(groups, o // groups, -1)
-    out = np.matmul(w2, cols.reshape(groups, w2.shape[2], -1))  # (G, O/G, N*P)
-    return out.reshape(o, n, *w.out).swapaxes(0, 1), cols
+    out = channel_major((n, o, *w.out), cols.dtype, None)
+    rows = out.swapaxes(0, 1).reshape(groups, o // groups, -1)  # (a view: out is channel-major)
+    np.matmul(w2, cols.reshape(groups, w2.shape[2], -1), out=rows)
+    return out, cols
 
 
 def weight_grad(cols: np.ndarray, grad: np.ndarray, weight_shape: Shape, groups: int) -> np.ndarray:
@@ -92,9 +94,10 @@ def input_grad(
     """dx = col2im(W^T @ grad), per group."""
     g = _rows(grad, groups)
     w2 = _acc(weight).reshape(groups, g.shape[1], -1)
-    dcols = np.matmul(w2.swapaxes(1, 2), g)  # (G, C/G * K, N*P)
     n, c = x_shape[:2]
-    return col2im(dcols.reshape(c, *w.kernel, n, *w.out), x_shape, w)
+    dcols = workspace((c, *w.kernel, n, *w.out), g.dtype)
+    np.matmul(w2.swapaxes(1, 2), g, out=dcols.reshape(groups, w2.shape[2], -1))
+    return col2im(dcols, x_shape, w)
 
 
 def _as(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -128,7 +131,9 @@ class Conv(Function):
         x, weight = ctx.saved_tensors
         _, _, _, w, groups = ctx.inputs
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        dx = dw = db = None
+        dx: Gradient | None = None
+        dw: Gradient | None = None
+        db: Gradient | None = None
         if isinstance(grad, np.ndarray):
             if need_x:
                 dx = _as(input_grad(grad, weight, x.shape, w, groups), x.dtype)
@@ -137,11 +142,12 @@ class Conv(Function):
                 cols = ctx.__dict__.pop("cols", None)
                 cols = im2col(x, w) if cols is None else cols
                 dw = _as(weight_grad(cols, grad, weight.shape, groups), x.dtype)
+            if need_b:  # summed along the contiguous (N*P) rows of the channel-major layout
+                db = _as(_rows(grad, 1)[0].sum(axis=1), x.dtype)
         else:
             dx = ConvTranspose.apply(grad, weight, x.shape, w, groups) if need_x else None
             dw = ConvWeightGrad.apply(x, grad, weight.shape, w, groups) if need_w else None
-        if need_b:
-            db = grad.sum(axis=(0, *range(2, grad.ndim)))
+            db = grad.sum(axis=(0, *range(2, grad.ndim))) if need_b else None
         return dx, dw, db
 
 

@@ -32,19 +32,34 @@ def _overlap(w: Windows) -> bool:
     return any(s < d * (k - 1) + 1 for k, s, d in zip(w.kernel, w.stride, w.dilation))
 
 
+def _tiles(w: Windows) -> bool:
+    """Do the windows cover the input exactly, each element once (2x2 pooling of an even
+    size)? Then backward writes every element and needs no zeros to start from."""
+    return not w.is_padded and all(
+        d == 1 and s == k and o * k == n
+        for n, k, s, d, o in zip(w.size, w.kernel, w.stride, w.dilation, w.out)
+    )
+
+
 def _spread(
     values: Any, shape: tuple[int, ...], w: Windows, dtype: np.dtype, taps_hit: Any = None
 ) -> np.ndarray:
     """zeros(shape) with ``values`` (one per window) added at every tap of every window; with
     ``taps_hit`` (which tap each window's value goes to) only at that tap."""
-    dxp = channel_major((*shape[:2], *w.padded_size), dtype)
+    full = (*shape[:2], *w.padded_size)
+    dxp = channel_major(full, dtype, None if _tiles(w) else 0.0)
     overlap = _overlap(w)
-    for k, tap in enumerate(w.taps()):
-        part = values if taps_hit is None else values * (taps_hit == k)
-        view = dxp[w.at(tap)]
+    hit = np.empty(values.shape, bool) if taps_hit is not None else None
+    for k, (_, index) in enumerate(w.taps):
+        view = dxp[index]
+        if hit is not None:
+            np.equal(taps_hit, k, out=hit)
+            part = np.multiply(values, hit, out=None if overlap else view)
+        else:
+            part = values
         if overlap:
             view += part
-        else:
+        elif part is not view:
             view[...] = part
     return cropped(dxp, w)
 
@@ -52,7 +67,7 @@ def _spread(
 def argmax_positions(which: np.ndarray, w: Windows) -> list[np.ndarray]:
     """For each window, the input position of its max along each spatial dim (from the tap
     index ``which``); clipped into the input, which matters only for a window of -inf values."""
-    taps = np.array(list(w.taps()), dtype=np.int64).reshape(-1, len(w.kernel))[which]
+    taps = np.array([tap for tap, _ in w.taps], dtype=np.int64).reshape(-1, len(w.kernel))[which]
     positions = []
     for i, (n, s, d, (before, _)) in enumerate(zip(w.size, w.stride, w.dilation, w.pad)):
         start = np.arange(w.out[i]).reshape((-1,) + (1,) * (len(w.out) - 1 - i)) * s - before
@@ -63,8 +78,9 @@ def argmax_positions(which: np.ndarray, w: Windows) -> list[np.ndarray]:
 def window_mean(x: np.ndarray, w: Windows, divisor: np.ndarray) -> np.ndarray:
     """The sum of each window of x (zero padding) / divisor."""
     xp = padded(x, w)
-    views = (xp[w.at(tap)] for tap in w.taps())
-    out = np.array(next(views), order="K")  # a copy in the input's memory layout
+    views = (xp[index] for _, index in w.taps)
+    out = channel_major((*x.shape[:2], *w.out), x.dtype, None)
+    np.copyto(out, next(views))
     for v in views:
         out += v
     out /= divisor
@@ -74,8 +90,9 @@ def window_mean(x: np.ndarray, w: Windows, divisor: np.ndarray) -> np.ndarray:
 def window_max(x: np.ndarray, w: Windows) -> tuple[np.ndarray, np.ndarray]:
     """The max of each window of x (-inf padding), and the index of the tap that holds it."""
     xp = padded(x, w, -np.inf)
-    views = (xp[w.at(tap)] for tap in w.taps())
-    out = np.array(next(views), order="K")  # a copy in the input's memory layout
+    views = (xp[index] for _, index in w.taps)
+    out = channel_major((*x.shape[:2], *w.out), x.dtype, None)
+    np.copyto(out, next(views))
     which = np.zeros(out.shape, np.min_scalar_type(int(np.prod(w.kernel)) - 1))
     for k, v in enumerate(views, start=1):
         np.copyto(which, k, where=v > out)  # strictly greater: the first max wins a tie

@@ -9,6 +9,7 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops import either
 from tinygrad_edu.ops.either import Gradient, stable_sigmoid
+from tinygrad_edu.ops.workspace import empty_like
 
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
@@ -104,12 +105,17 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx: ReLU, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.maximum(x.data, 0)
+        # (Into a cached array: a CNN's activations are MB large, fresh ones cost page faults.)
+        return np.maximum(x.data, 0, out=empty_like(x.data))
 
     @staticmethod
     def backward(ctx: ReLU, grad: Gradient) -> Gradient:
         (x,) = ctx.saved_tensors
-        return grad * ~(x <= 0)
+        if not isinstance(grad, np.ndarray):
+            return grad * ~(x <= 0)
+        passes = np.less_equal(x, 0, out=empty_like(x, bool))
+        np.logical_not(passes, out=passes)
+        return np.multiply(grad, passes, out=empty_like(grad))
 
 
 class Sigmoid(Function):

@@ -19,10 +19,12 @@ to layer without a transposing copy.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+
+from tinygrad_edu.ops.workspace import workspace
 
 Slices = tuple[slice, ...]
 
@@ -46,9 +48,11 @@ class Windows:
     def is_padded(self) -> bool:
         return any(a or b for a, b in self.pad)
 
-    def taps(self) -> Iterator[tuple[int, ...]]:
-        """Every position in the kernel, in PyTorch's scan order (the last dim fastest)."""
-        return itertools.product(*map(range, self.kernel))
+    @cached_property
+    def taps(self) -> list[tuple[tuple[int, ...], Slices]]:
+        """Every position in the kernel, in PyTorch's scan order (the last dim fastest), with
+        the index of what every window reads there (``at``); made once per geometry."""
+        return [(tap, self.at(tap)) for tap in itertools.product(*map(range, self.kernel))]
 
     def at(self, tap: tuple[int, ...]) -> Slices:
         """The index of every window's element at kernel position ``tap`` in a padded
@@ -85,10 +89,14 @@ def output_size(
     return n, max(after, (n - 1) * stride + span - size - before)
 
 
-def channel_major(shape: tuple[int, ...], dtype: np.dtype, fill: float = 0.0) -> np.ndarray:
-    """An (N, C, *spatial) array filled with ``fill``, laid out (C, N, *spatial) in memory."""
+def channel_major(shape: tuple[int, ...], dtype: np.dtype, fill: float | None = 0.0) -> np.ndarray:
+    """An (N, C, *spatial) array filled with ``fill`` (None: uninitialised), laid out
+    (C, N, *spatial) in memory."""
     n, c, *spatial = shape
-    return np.full((c, n, *spatial), fill, dtype).swapaxes(0, 1)
+    out = workspace((c, n, *spatial), dtype)
+    if fill is not None:
+        out.fill(fill)
+    return out.swapaxes(0, 1)
 
 
 def padded(x: np.ndarray, w: Windows, fill: float = 0.0) -> np.ndarray:

@@ -5,7 +5,10 @@ ones with PyTorch's error class and a message naming the shapes."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+import numpy as np
 
 from tinygrad_edu import arguments, dtypes
 from tinygrad_edu._tensor import Tensor
@@ -63,6 +66,42 @@ def _check_dtypes(name: str, input: Tensor, weight: Tensor, bias: Tensor | None)
             )
 
 
+def hashable(value: Any) -> Any:
+    """A list (or array) argument as a tuple, so that it can key a cache."""
+    return tuple(np.asarray(value).tolist()) if isinstance(value, (list, np.ndarray)) else value
+
+
+@functools.lru_cache(maxsize=256)
+def _windows(
+    size: tuple[int, ...], kernel: tuple[int, ...], stride: Any, padding: Any, dilation: Any
+) -> Windows:
+    """The geometry of a convolution, checked; worked out once for each set of arguments (a
+    layer gets the same ones at every step), so the cache skips the Python work."""
+    d = len(kernel)
+    strides = ntuple(stride, d, "stride")
+    dilations = ntuple(dilation, d, "dilation")
+    if any(s <= 0 for s in strides):
+        raise RuntimeError(f"non-positive stride is not supported, got stride={list(strides)}")
+    if any(v <= 0 for v in dilations):
+        raise RuntimeError(
+            f"non-positive dilation is not supported, got dilation={list(dilations)}"
+        )
+    pads = _padding(padding, kernel, strides, dilations)
+    padded = [n + a + b for n, (a, b) in zip(size, pads)]
+    span = [v * (k - 1) + 1 for k, v in zip(kernel, dilations)]
+    if any(p < s for p, s in zip(padded, span)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
+            f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    out = tuple(
+        output_size(n, k, s, p, v, False)[0]
+        for n, k, s, p, v in zip(size, kernel, strides, pads, dilations)
+    )
+    return Windows(size, kernel, strides, dilations, pads, out)
+
+
 def _conv(
     name: str,
     d: int,
@@ -107,29 +146,9 @@ def _conv(
             f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
             f"{out_channels} elements, but got bias of size {list(bias.shape)} instead"
         )
-    strides = ntuple(stride, d, "stride")
-    dilations = ntuple(dilation, d, "dilation")
-    if any(s <= 0 for s in strides):
-        raise RuntimeError(f"non-positive stride is not supported, got stride={list(strides)}")
-    if any(v <= 0 for v in dilations):
-        raise RuntimeError(
-            f"non-positive dilation is not supported, got dilation={list(dilations)}"
-        )
-    pads = _padding(padding, tuple(kernel), strides, dilations)
-    size = x.shape[2:]
-    padded = [n + a + b for n, (a, b) in zip(size, pads)]
-    span = [v * (k - 1) + 1 for k, v in zip(kernel, dilations)]
-    if any(p < s for p, s in zip(padded, span)):
-        raise RuntimeError(
-            f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). "
-            f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
-            "actual input size"
-        )
-    out = tuple(
-        output_size(n, k, s, p, v, False)[0]
-        for n, k, s, p, v in zip(size, kernel, strides, pads, dilations)
+    windows = _windows(
+        x.shape[2:], tuple(kernel), hashable(stride), hashable(padding), hashable(dilation)
     )
-    windows = Windows(tuple(size), tuple(kernel), strides, dilations, pads, out)
     result = Conv.apply(x, weight, bias, windows, groups)
     return result if batched else result.squeeze(0)
 

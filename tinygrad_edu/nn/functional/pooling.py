@@ -12,13 +12,14 @@ empty tensor).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.nn.functional.conv import ntuple
+from tinygrad_edu.nn.functional.conv import hashable, ntuple
 from tinygrad_edu.ops.pooling import AvgPool, MaxPool, argmax_positions, window_max
 from tinygrad_edu.ops.windows import Windows, output_size
 
@@ -49,6 +50,23 @@ def _windows(
     dilation: Any,
     ceil_mode: bool,
 ) -> Windows:
+    args = (hashable(kernel_size), hashable(stride), hashable(padding), hashable(dilation))
+    return _pool_windows(name, d, x.shape[1:], *args, bool(ceil_mode))
+
+
+@functools.lru_cache(maxsize=256)
+def _pool_windows(
+    name: str,
+    d: int,
+    shape: tuple[int, ...],
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    ceil_mode: bool,
+) -> Windows:
+    """The geometry of a pooling of inputs of (C, *spatial) ``shape``, checked; worked out
+    once for each set of arguments."""
     what = "the pooling"
     kernel = ntuple(kernel_size, d, "kernel_size", what)
     no_stride = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
@@ -64,14 +82,14 @@ def _windows(
                 f"{name}: pad should be at most half of kernel size, but got pad={p} and "
                 f"kernel_size={k}"
             )
-    size = x.shape[2:]
+    c, *spatial = shape
+    size = tuple(spatial)
     sizes = [
         output_size(n, k, s, (p, p), v, ceil_mode)
         for n, k, s, p, v in zip(size, kernel, strides, pads, dilations)
     ]
     out = tuple(n for n, _ in sizes)
     if any(n <= 0 for n in out):
-        c = x.shape[1]
         raise RuntimeError(
             f"{name}: Given input size: ({'x'.join(map(str, (c, *size)))}). Calculated output "
             f"size: ({'x'.join(map(str, (c, *out)))}). Output size is too small"
