@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu
+import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor
+from tinygrad_edu.ops import nn_ops
 from tinygrad_edu.testing import strategies as tst
 
 
@@ -37,6 +39,9 @@ class Lib:
     where: Callable[..., Any]
     float32: Any
     float64: Any
+    F: Any  # the functional module: tinygrad_edu.nn.functional, torch.nn.functional
+    # One recurrent step: rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, "tanh" | "relu").
+    rnn_cell: Callable[..., Any]
 
 
 OURS = Lib(
@@ -48,6 +53,8 @@ OURS = Lib(
     where=tinygrad_edu.where,
     float32=tinygrad_edu.float32,
     float64=tinygrad_edu.float64,
+    F=F,
+    rnn_cell=nn_ops.RNNCell.apply,
 )
 
 
@@ -632,4 +639,9 @@ def _stack(draw: st.DrawFn) -> Case:
 # Ops whose gradients are not checked at second order (none so far: every op's backward is made of
 # Tensor ops, so create_graph works everywhere).
 FIRST_ORDER_ONLY: set[str] = set()
+
+
+# Each topic's entries live in their own module, registered with @op above.
 import op_table_cnn  # noqa: E402,F401
+import op_table_fused  # noqa: E402,F401
+import op_table_train  # noqa: E402,F401

@@ -3,7 +3,7 @@
 ``import tinygrad_edu as torch`` gives PyTorch's names for the CPU subset a learner meets.
 """
 
-from tinygrad_edu import autograd, data, nn, optim
+from tinygrad_edu import autograd, data, nn, optim, utils
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd import (
     enable_grad,
@@ -139,6 +139,7 @@ __all__ = [
     "stack",
     "tensor",
     "uint8",
+    "utils",
     "where",
     "zeros",
     "zeros_like",

@@ -13,8 +13,8 @@ from typing import Any, NamedTuple, Union
 
 import numpy as np
 
-from tinygrad_edu import arguments, dtypes, ops
-from tinygrad_edu.autograd import engine, inplace, variable
+from tinygrad_edu import arguments, dtypes, inplace, ops
+from tinygrad_edu.autograd import engine, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import CPU, check_device, device, device_and_dtype
@@ -35,7 +35,7 @@ class Tensor:
     """An n-dimensional array that can record how it was computed and backpropagate through it."""
 
     __slots__ = (
-        *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc"),
+        *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc", "_view", "_views"),
         *("data", "grad_fn", "requires_grad"),
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
@@ -54,6 +54,8 @@ class Tensor:
         self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
         self._vc: list[Any] | None = None  # the version counter, made on first use (_version)
+        self._view: tuple[Tensor, Any] | None = None  # (base, view ops) if this is a view
+        self._views: list[Any] | None = None  # weak references to the views of this tensor
         if requires_grad:
             self.requires_grad_(True)
 
@@ -68,6 +70,8 @@ class Tensor:
         t._hooks = None
         t._retains_grad = False
         t._vc = None
+        t._view = None
+        t._views = None
         return t
 
     @staticmethod
@@ -270,7 +274,7 @@ class Tensor:
         keep = create_graph if retain_graph is None else retain_graph
         engine.run_backward([self], [grad], retain_graph=keep, create_graph=create_graph)
 
-    # -- in place (the rules and how they work: autograd/inplace.py) -------------------------
+    # -- in place (the rules and how they work: tinygrad_edu/inplace.py) ---------------------
 
     @property
     def _version(self) -> int:
@@ -766,12 +770,30 @@ class Tensor:
     # -- shape -----------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in another shape: a view when the layout allows (it shares
+        memory), else a copy, as torch.reshape."""
         size = arguments.size_arg(shape, "reshape", allow_minus_one=True)
         if size == self.shape:
             return self
-        return ops.Reshape.apply(self, size)
+        out = ops.Reshape.apply(self, size)
+        if np.may_share_memory(out.data, self.data):
+            inplace.as_view(out, self, ops.Reshape, (size,))
+        return out
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """A view in another shape (shares memory); as in PyTorch, an error where the layout
+        would need a copy (after a transpose, say): use reshape() there."""
+        size = arguments.size_arg(shape, "view", allow_minus_one=True)
+        try:
+            self.data.view().shape = size  # NumPy refuses exactly when a copy would be needed
+        except AttributeError:
+            raise RuntimeError(
+                f"view size {size} is not compatible with the layout of the tensor of shape "
+                f"{self.shape} (its memory is not laid out in that order); use .reshape(...)"
+            ) from None
+        except ValueError:
+            pass  # a wrong element count: reshape names it
+        return self.reshape(size)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
@@ -796,7 +818,7 @@ class Tensor:
             )
         if order == tuple(range(self.ndim)):
             return self
-        return ops.Permute.apply(self, order)
+        return inplace.as_view(ops.Permute.apply(self, order), self, ops.Permute, (order,))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         if self.ndim == 0:
@@ -837,22 +859,28 @@ class Tensor:
         target = tuple(size)
         if target == self.shape:
             return self
-        return ops.Expand.apply(self, target)
+        return inplace.as_view(ops.Expand.apply(self, target), self, ops.Expand, (target,))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> Tensor:
+        """x[index]: a view for a basic index (ints, slices, None, ...), a copy for index
+        tensors, lists and masks, as in PyTorch."""
         if type(index) is int or type(index) is slice:  # x[t], x[a:b]: nothing to convert
-            return ops.GetItem.apply(self, (index,))
+            idx: tuple[Any, ...] = (index,)
+            return inplace.as_view(ops.GetItem.apply(self, idx), self, ops.GetItem, (idx,))
         idx = arguments.index_arg(index, self.shape)
         split = arguments.ints_first(idx)
         if split is not None:
             # PyTorch applies integer indices first (as selects), then the index arrays; NumPy
             # would treat the ints as arrays too and, when a slice separates them from the
             # arrays, move the indexed dims to the front. Two steps give PyTorch's layout.
-            return ops.GetItem.apply(ops.GetItem.apply(self, split[0]), split[1])
-        return ops.GetItem.apply(self, idx)
+            return ops.GetItem.apply(self[split[0]], split[1])
+        out = ops.GetItem.apply(self, idx)
+        if not any(isinstance(i, np.ndarray) for i in idx):
+            inplace.as_view(out, self, ops.GetItem, (idx,))
+        return out
 
 
 class RemovableHandle:

@@ -1,11 +1,11 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from tinygrad_edu.nn.container import ModuleList, Sequential
+from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
-from tinygrad_edu.nn.linear import Flatten, Identity, Linear
+from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -17,6 +17,7 @@ from tinygrad_edu.nn.loss import (
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
 from tinygrad_edu.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -58,15 +59,20 @@ __all__ = [
     "MaxPool1d",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "RNNCell",
     "ReLU",
     "Sequential",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
+    "utils",
 ]

@@ -2,7 +2,7 @@
 
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from tinygrad_edu.ops.broadcast import unbroadcast
-from tinygrad_edu.ops.inplace import Overwrite, SetItem
+from tinygrad_edu.ops.inplace import CopySlices, Overwrite, SetItem
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
     Cat,
@@ -40,6 +40,7 @@ __all__ = [
     "Cat",
     "Clamp",
     "Clone",
+    "CopySlices",
     "Div",
     "Exp",
     "Expand",
