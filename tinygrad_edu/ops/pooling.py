@@ -94,8 +94,10 @@ def window_max(x: np.ndarray, w: Windows) -> tuple[np.ndarray, np.ndarray]:
     out = channel_major((*x.shape[:2], *w.out), x.dtype, None)
     np.copyto(out, next(views))
     which = np.zeros(out.shape, np.min_scalar_type(int(np.prod(w.kernel)) - 1))
+    greater = np.empty(out.shape, bool)
     for k, v in enumerate(views, start=1):
-        np.copyto(which, k, where=v > out)  # strictly greater: the first max wins a tie
+        np.greater(v, out, out=greater)  # strictly: the first max wins a tie
+        np.copyto(which, k, where=greater)
         np.maximum(out, v, out=out)  # (and a NaN wins, as in PyTorch)
     return out, which
 
