@@ -49,7 +49,7 @@ def _spread(
     full = (*shape[:2], *w.padded_size)
     dxp = channel_major(full, dtype, None if _tiles(w) else 0.0)
     overlap = _overlap(w)
-    hit = np.empty(values.shape, bool) if taps_hit is not None else None
+    hit = np.empty_like(taps_hit, dtype=bool) if taps_hit is not None else None
     for k, (_, index) in enumerate(w.taps):
         view = dxp[index]
         if hit is not None:
@@ -93,8 +93,9 @@ def window_max(x: np.ndarray, w: Windows) -> tuple[np.ndarray, np.ndarray]:
     views = (xp[index] for _, index in w.taps)
     out = channel_major((*x.shape[:2], *w.out), x.dtype, None)
     np.copyto(out, next(views))
-    which = np.zeros(out.shape, np.min_scalar_type(int(np.prod(w.kernel)) - 1))
-    greater = np.empty(out.shape, bool)
+    # (Both in out's memory layout: a ufunc over arrays laid out alike runs along memory.)
+    which = np.zeros_like(out, dtype=np.min_scalar_type(int(np.prod(w.kernel)) - 1))
+    greater = np.empty_like(out, dtype=bool)
     for k, v in enumerate(views, start=1):
         np.greater(v, out, out=greater)  # strictly: the first max wins a tie
         np.copyto(which, k, where=greater)
