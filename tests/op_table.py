@@ -42,6 +42,7 @@ class Lib:
     F: Any  # the functional module: tinygrad_edu.nn.functional, torch.nn.functional
     # One recurrent step: rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, "tanh" | "relu").
     rnn_cell: Callable[..., Any]
+    module: Any  # the library itself: lib.module.einsum(...), lib.module.linalg.norm(...)
 
 
 OURS = Lib(
@@ -55,6 +56,7 @@ OURS = Lib(
     float64=tinygrad_edu.float64,
     F=F,
     rnn_cell=nn_ops.RNNCell.apply,
+    module=tinygrad_edu,
 )
 
 
@@ -644,4 +646,8 @@ FIRST_ORDER_ONLY: set[str] = set()
 # Each topic's entries live in their own module, registered with @op above.
 import op_table_cnn  # noqa: E402,F401
 import op_table_fused  # noqa: E402,F401
+import op_table_linalg  # noqa: E402,F401
+import op_table_pointwise  # noqa: E402,F401
+import op_table_reductions  # noqa: E402,F401
+import op_table_shapes  # noqa: E402,F401
 import op_table_train  # noqa: E402,F401

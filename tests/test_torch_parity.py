@@ -35,6 +35,7 @@ TORCH = Lib(
     float64=torch.float64,
     F=torch.nn.functional,
     rnn_cell=torch_rnn_cell,
+    module=torch,
 )
 
 NAMES = sorted(OPS)

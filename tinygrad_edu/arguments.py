@@ -36,10 +36,11 @@ def to_array(data: Any, dtype: Any, name: str = "tensor") -> np.ndarray:
             f"{name}(): data must be a rectangular nested list of numbers: {e}"
         ) from None
     if array.dtype.kind not in "biufc":
-        raise TypeError(
-            f"{name}(): data must be numbers (or nested lists of numbers), got "
-            + (f"an array of dtype {array.dtype}" if array.dtype.kind != "O" else _what(data))
-        )
+        what = f"an array of dtype {array.dtype}" if array.dtype.kind != "O" else _what(data)
+        # PyTorch's classes: tensor() "could not infer the dtype" of a None (RuntimeError);
+        # everything else that is not a number is a TypeError.
+        error = RuntimeError if name == "tensor" and "NoneType" in what else TypeError
+        raise error(f"{name}(): data must be numbers (or nested lists of numbers), got {what}")
     if dtype is not None:
         return array.astype(dtypes.as_dtype(dtype), copy=False)
     if not isinstance(data, (np.ndarray, np.generic)) and array.dtype.kind == "f":
@@ -166,3 +167,14 @@ def ints_first(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]
 def float_dtype(dtype: Any) -> np.dtype:
     """A factory's dtype: the default float dtype unless told otherwise."""
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
+
+
+def tensor_arg(value: Any, function: str, name: str = "input", position: int = 1) -> Any:
+    """A torch-level function's tensor argument, or PyTorch's TypeError naming it. (A Tensor is
+    what has a grad_fn: this module sits below the Tensor class and cannot import it.)"""
+    if not hasattr(value, "grad_fn") or isinstance(value, type):
+        raise TypeError(
+            f"{function}(): argument '{name}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+    return value

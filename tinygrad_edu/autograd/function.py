@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -44,16 +44,15 @@ class Function:
     # the instance dict instead. ``apply`` sets the first five; the rest only where they apply.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (engine.py)
-    _saved: tuple[Variable | None, ...]  # save_for_backward's tensors
-    _released: bool  # set once backward has freed what was saved
-    _arrays: bool  # set by the engine while backward runs on plain ndarrays
+    _saved: tuple[Variable | None, ...] | None  # save_for_backward's; None once released
+    _arrays: bool  # set by the engine before each backward: True on the array path
     _versions: tuple[int, ...]  # the saved tensors' versions, when one was ever changed in place
     _out: weakref.ref[Any] | None  # the output, for ops with save_output
     _out_version: int
     _rebased_from: Variable | None  # on an in-place op's node (inplace.py)
     __slots__ = (
         *("__dict__", "_arrays", "_out", "_out_version", "_rebased_from"),
-        *("_released", "_saved", "_seq", "_versions", "inputs"),
+        *("_saved", "_seq", "_versions", "inputs"),
     )
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
@@ -75,7 +74,7 @@ class Function:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The saved tensors: ndarrays while the engine runs backward on arrays, else Tensors."""
-        if self._released:
+        if self._saved is None:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
         for t in saved:
@@ -96,7 +95,7 @@ class Function:
         """The tensor this node produced (for ops with ``save_output = True``)."""
         ref = getattr(self, "_out", None)
         out = ref() if ref is not None else None
-        if out is None or self._released:
+        if out is None or self._saved is None:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
         if out._vc is not None and out._vc[0] != self._out_version:
             versions.check_output(self, out)
@@ -114,9 +113,8 @@ class Function:
         """Free the saved tensors and the output, as PyTorch frees a node's buffers after
         backward; the graph's shape (``inputs``) stays for inspection. (What a forward put on
         ctx stays too, as in PyTorch; the engine refuses a second backward either way.)"""
-        self._saved = ()
+        self._saved = None  # marks the node as released: a second backward is refused
         self._out = None
-        self._released = True
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -135,7 +133,6 @@ class Function:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
         ctx.inputs, ctx._saved = args, ()  # forward may ask ctx.needs_input_grad, as in torch
-        ctx._released = ctx._arrays = False
         out = cls.forward(ctx, *args)
         tensor_class = variable.tensor_class
         if type(out) is not np.ndarray:
@@ -167,8 +164,57 @@ class Function:
         """The node's name as PyTorch prints it: ``MulBackward``."""
         return f"{type(self).__name__}Backward"
 
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """Where this node sends its gradients, as PyTorch shows the graph: one ``(node, 0)``
+        per tensor input, the node being the one that made the input, an AccumulateGrad for a
+        leaf that requires grad, or None for a tensor that needs no gradient."""
+        from tinygrad_edu.autograd.engine import _edge  # (the engine imports this module)
+
+        tensor_class, edges = variable.tensor_class, []
+        for x in self.inputs:
+            if not isinstance(x, tensor_class):
+                continue  # a dim, a shape, an index: not part of the graph
+            if x.requires_grad:
+                x = _edge(x, self._seq)  # the value this node read, if x changed in place since
+            node = x.grad_fn if x.requires_grad else None
+            edges.append((node or (AccumulateGrad.of(x) if x.requires_grad else None), 0))
+        return tuple(edges)
+
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+class AccumulateGrad:
+    """The end of the graph at a leaf that requires grad: where backward adds into ``.grad``.
+    Only for looking at the graph (``next_functions``), as PyTorch's node of that name; one per
+    leaf, made when first asked for and forgotten with the leaf."""
+
+    # By the leaf's id, not the leaf: a tensor's == is elementwise.
+    _made: ClassVar[dict[int, AccumulateGrad]] = {}
+    next_functions: tuple[tuple[Any, int], ...] = ()
+
+    def __init__(self, leaf: Variable) -> None:
+        key = id(leaf)
+        self._leaf = weakref.ref(leaf, lambda _: AccumulateGrad._made.pop(key, None))
+
+    @classmethod
+    def of(cls, leaf: Variable) -> AccumulateGrad:
+        node = cls._made.get(id(leaf))
+        if node is None or node.variable is not leaf:
+            node = cls._made[id(leaf)] = cls(leaf)
+        return node
+
+    @property
+    def variable(self) -> Any:
+        """The leaf tensor whose ``.grad`` this node fills."""
+        return self._leaf()
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 def _freed(ctx: Function, what: str) -> str:

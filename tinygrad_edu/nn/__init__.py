@@ -1,7 +1,25 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
 from tinygrad_edu.nn import functional, init, utils
-from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_edu.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Softsign,
+    Tanh,
+)
 from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
@@ -31,7 +49,11 @@ from tinygrad_edu.nn.pooling import (
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
 __all__ = [
+    "CELU",
+    "ELU",
+    "GELU",
     "RNN",
+    "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -50,14 +72,18 @@ __all__ = [
     "Dropout2d",
     "Flatten",
     "GroupNorm",
+    "Hardtanh",
     "Identity",
     "L1Loss",
     "LayerNorm",
+    "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -67,9 +93,13 @@ __all__ = [
     "ParameterList",
     "RNNCell",
     "ReLU",
+    "ReLU6",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
+    "Softsign",
     "Tanh",
     "Unflatten",
     "functional",
