@@ -13,6 +13,7 @@ the loss, ``params()`` and ``grads()`` give arrays under PyTorch's ``state_dict`
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -236,9 +237,7 @@ class NumpyChain:
         return {"x": self.dx}
 
 
-def build_numpy(
-    problem: Problem, dtype: DTypeLike = np.float32
-) -> NumpyMLP | NumpyRNN | NumpyChain:
+def build_numpy(problem: Problem, dtype: DTypeLike = np.float32) -> Any:
     """The hand-written floor for a workload, starting from the problem's weights and data.
 
     The benchmark runs it in float32; the tests also run it in float64, to check its gradients
@@ -248,4 +247,8 @@ def build_numpy(
         return NumpyMLP(problem, dtype)
     if problem.kind == "rnn":
         return NumpyRNN(problem, dtype)
+    if problem.kind == "cnn":
+        from benchmarks.cnn_ref import NumpyCNN  # (it imports this module)
+
+        return NumpyCNN(problem, dtype)
     return NumpyChain(problem, dtype)

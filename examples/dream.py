@@ -4,12 +4,15 @@ Training changes the weights to fit the images; here the weights stay fixed and 
 changes. Starting from grey, each of ten images is nudged, step by step, along the gradient of
 its class's logit with respect to the pixels, with a small L2 penalty that keeps pixels
 from growing without limit, and a clamp to the valid pixel range [0, 1]. The result
-(``out/dream.png``, a 2x5 grid) shows what each class looks like to the network.
+(``out/dream.png``, or ``out/dream_cnn.png``: a 2x5 grid) shows what each class looks like to
+the network.
 
-It loads the checkpoint ``classifier.py`` saves (``out/classifier.npz``); if there is none, it
-trains one quickly first.
+It loads the checkpoint ``classifier.py`` saves (``out/classifier.npz``), or with ``--model cnn``
+the convolutional classifier of ``cnn.py`` (``out/cnn.npz``); if there is none, it trains one
+quickly first.
 
     python examples/classifier.py && python examples/dream.py
+    python examples/cnn.py && python examples/dream.py --model cnn
     python examples/dream.py --steps 50
 """
 
@@ -27,8 +30,10 @@ from tinygrad_edu import Tensor, nn, no_grad, optim
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = common.make_parser(__doc__)
+    parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp",
+                        help="the MLP of classifier.py or the CNN of cnn.py")  # fmt: skip
     parser.add_argument("--checkpoint", type=Path, default=None,
-                        help="classifier weights (default: OUT/classifier.npz)")  # fmt: skip
+                        help="classifier weights (default: OUT/classifier.npz or OUT/cnn.npz)")  # fmt: skip
     parser.add_argument("--steps", type=int, default=300, help="gradient-ascent steps")
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--l2", type=float, default=0.2, help="weight of the L2 pixel penalty")
@@ -47,19 +52,22 @@ def load_classifier(path: Path) -> nn.Module:
     return model
 
 
-def quick_train(out: Path, epochs: int) -> Path:
-    """No checkpoint yet: run classifier.py (next to this file) on a small budget."""
-    from classifier import main as train_classifier
+def quick_train(out: Path, epochs: int, model: str) -> Path:
+    """No checkpoint yet: run classifier.py or cnn.py (next to this file) on a small budget."""
+    if model == "cnn":
+        from cnn import main as train
+    else:
+        from classifier import main as train
 
     print("no classifier checkpoint found: training one first")
-    train_classifier(["--epochs", str(epochs), "--out", str(out)])
-    return out / "classifier.npz"
+    train(["--epochs", str(epochs), "--out", str(out)])
+    return out / ("cnn.npz" if model == "cnn" else "classifier.npz")
 
 
-def dream(model: nn.Module, n_pixels: int, args: argparse.Namespace) -> np.ndarray:
-    # The ten images are one batch; image c climbs the logit of class c.
+def dream(model: nn.Module, shape: tuple[int, ...], args: argparse.Namespace) -> np.ndarray:
+    """Ten images of ``shape`` (one input of the model); image c climbs the logit of class c."""
     rng = np.random.default_rng(args.seed)
-    start = 0.5 + 0.01 * rng.standard_normal((10, n_pixels))
+    start = 0.5 + 0.01 * rng.standard_normal((10, *shape))
     images = Tensor(start.astype(np.float32), requires_grad=True)
     for p in model.parameters():
         p.requires_grad_(False)  # the weights are fixed: only the pixels get gradients
@@ -78,7 +86,7 @@ def dream(model: nn.Module, n_pixels: int, args: argparse.Namespace) -> np.ndarr
 
 
 def plot(images: np.ndarray, confidence: np.ndarray, path: Path) -> None:
-    side = int(np.sqrt(images.shape[1]))
+    side = int(np.sqrt(images[0].size))
     fig, axes = common.plt.subplots(2, 5, figsize=(9, 4.3))
     for c, ax in enumerate(axes.ravel()):
         ax.imshow(images[c].reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
@@ -92,21 +100,30 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parse_args(argv)
     tinygrad_edu.manual_seed(args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    checkpoint = args.checkpoint or args.out / "classifier.npz"
+    name = "cnn.npz" if args.model == "cnn" else "classifier.npz"
+    checkpoint = args.checkpoint or args.out / name
     if not checkpoint.exists():
-        checkpoint = quick_train(args.out, args.train_epochs)
-    model = load_classifier(checkpoint)
+        checkpoint = quick_train(args.out, args.train_epochs, args.model)
+    if args.model == "cnn":
+        from cnn import load_model
 
-    images = dream(model, model[0].in_features, args)
+        model: nn.Module = load_model(checkpoint)
+        shape: tuple[int, ...] = (1, model.side, model.side)
+    else:
+        model = load_classifier(checkpoint)
+        shape = (model[0].in_features,)
+
+    images = dream(model, shape, args)
     with no_grad():
         probabilities = model(Tensor(images)).softmax(dim=1).numpy()
     confidence = probabilities[np.arange(10), np.arange(10)]
     for c in range(10):
         print(f"  dreamed {c}: classifier says {probabilities[c].argmax()} "
               f"with confidence {confidence[c]:.1%} for {c}")  # fmt: skip
-    plot(images, confidence, args.out / "dream.png")
+    figure = args.out / ("dream_cnn.png" if args.model == "cnn" else "dream.png")
+    plot(images, confidence, figure)
     print(f"mean confidence of the dreamed digits: {confidence.mean():.1%}")
-    print(f"saved {args.out / 'dream.png'}")
+    print(f"saved {figure}")
     return {"mean_confidence": float(confidence.mean())}
 
 

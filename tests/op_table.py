@@ -644,6 +644,7 @@ FIRST_ORDER_ONLY: set[str] = set()
 
 
 # Each topic's entries live in their own module, registered with @op above.
+import op_table_cnn  # noqa: E402,F401
 import op_table_fused  # noqa: E402,F401
 import op_table_linalg  # noqa: E402,F401
 import op_table_pointwise  # noqa: E402,F401

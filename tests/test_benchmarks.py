@@ -20,13 +20,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the benchmarks package lives beside the library, not inside it
 
 from benchmarks import report, run, workloads  # noqa: E402
+from benchmarks.cnn_workload import cnn_problem  # noqa: E402
 from benchmarks.numpy_ref import build_numpy  # noqa: E402
 
 ROW_KEYS = {"numpy", "torch", "tinygrad_edu", "torch/numpy", "ours/numpy", "target", "met"}
 
 
 def small_problems() -> list[workloads.Problem]:
-    return [workloads.mlp_problem(8), workloads.rnn_problem(), workloads.chain_problem(30, "c")]
+    return [
+        workloads.mlp_problem(8),
+        workloads.rnn_problem(),
+        workloads.chain_problem(30, "c"),
+        cnn_problem(batch=4),
+    ]
 
 
 @pytest.fixture(params=small_problems(), ids=lambda p: p.kind)
@@ -98,8 +104,11 @@ def test_floor_matches_tinygrad_edu(problem: workloads.Problem) -> None:
     )
 
 
-def test_floor_stays_float32() -> None:
-    floor = build_numpy(workloads.mlp_problem(8))
+@pytest.mark.parametrize(
+    "problem", [workloads.mlp_problem(8), cnn_problem(batch=4)], ids=lambda p: p.kind
+)
+def test_floor_stays_float32(problem: workloads.Problem) -> None:
+    floor = build_numpy(problem)
     assert floor.step().dtype == np.float32
     for arrays in (floor.params(), floor.grads()):
         assert all(a.dtype == np.float32 for a in arrays.values())

@@ -21,6 +21,8 @@ from tinygrad_edu.nn.activation import (
     Tanh,
 )
 from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
+from tinygrad_edu.nn.conv import Conv1d, Conv2d
+from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -31,8 +33,19 @@ from tinygrad_edu.nn.loss import (
     NLLLoss,
 )
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.parameter import Parameter
 from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
+from tinygrad_edu.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from tinygrad_edu.nn.rnn import RNN, RNNCell
 
 __all__ = [
@@ -41,18 +54,35 @@ __all__ = [
     "GELU",
     "RNN",
     "SELU",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Flatten",
+    "GroupNorm",
     "Hardtanh",
     "Identity",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Mish",
     "Module",
     "ModuleDict",

@@ -9,6 +9,7 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops import either
 from tinygrad_edu.ops.either import Gradient, stable_sigmoid
+from tinygrad_edu.ops.workspace import empty_like
 
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
@@ -96,20 +97,24 @@ class Abs(Function):
 
 
 class ReLU(Function):
-    """out = max(x, 0);  dx = grad where x > 0 (0 at x = 0, as PyTorch; a NaN input passes its
-    gradient on, as PyTorch's does: the mask is "not x <= 0", which NaN satisfies)"""
+    """out = max(x, 0);  dx = grad where out != 0, which is where x > 0 (0 at x = 0, as
+    PyTorch; a NaN input gives a NaN output, which passes its gradient on, as PyTorch's does)"""
 
     backward_on_arrays = True
+    save_output = True
 
     @staticmethod
     def forward(ctx: ReLU, x: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x)
-        return np.maximum(x.data, 0)
+        # (Into a cached array: a CNN's activations are MB large, fresh ones cost page faults.)
+        return np.maximum(x.data, 0, out=empty_like(x.data) if x.dtype.kind == "f" else None)
 
     @staticmethod
     def backward(ctx: ReLU, grad: Gradient) -> Gradient:
-        (x,) = ctx.saved_tensors
-        return grad * ~(x <= 0)
+        out = ctx.output
+        if not isinstance(grad, np.ndarray):
+            return either.keep_where(grad, either.constant(out) != 0)
+        passes = np.not_equal(out, 0, out=empty_like(out, bool))
+        return np.multiply(grad, passes, out=empty_like(grad))
 
 
 class Sigmoid(Function):

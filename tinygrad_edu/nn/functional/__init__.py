@@ -24,6 +24,8 @@ from tinygrad_edu.nn.functional.activation import (
     softsign,
     tanh,
 )
+from tinygrad_edu.nn.functional.conv import conv1d, conv2d
+from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -34,21 +36,48 @@ from tinygrad_edu.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
+from tinygrad_edu.nn.functional.normalization import batch_norm, group_norm, layer_norm
+from tinygrad_edu.nn.functional.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
     "REDUCTIONS",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
     "elu",
     "gelu",
+    "group_norm",
     "hardtanh",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
     "logsigmoid",
+    "max_pool1d",
+    "max_pool2d",
     "mish",
     "mse_loss",
     "nll_loss",
