@@ -28,7 +28,14 @@ KEEP_SHAPES = 32  # the most recently used (shape, dtype) keys kept
 KEEP_EACH = 6  # arrays kept per key: a step's activations live on into the next forward
 
 _local = threading.local()
-_refcount = getattr(sys, "getrefcount", None)  # (CPython's; elsewhere nothing is cached)
+# CPython's reference counts, which say when an array is free. Python 3.14 may leave references
+# held on the interpreter's stack uncounted, which would make an array in use look free: there,
+# and on other interpreters, nothing is cached.
+_refcount = (
+    getattr(sys, "getrefcount", None)
+    if sys.implementation.name == "cpython" and sys.version_info < (3, 14)
+    else None
+)
 
 
 def workspace(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
