@@ -1,16 +1,20 @@
-"""Elman recurrent networks: RNNCell (one step) and RNN (a stack of layers over a sequence).
+"""Recurrent networks: what every cell and layer shares, and the Elman RNN (RNNCell, RNN).
 
-One step is h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu. Parameter names,
-shapes and initialisation (every one U(-1/sqrt(hidden), 1/sqrt(hidden))) are PyTorch's, so
-state dicts move between the two libraries unchanged.
+One Elman step is h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act = tanh or relu. GRU and LSTM
+(nn/gru_lstm.py) have the same shape of code with more gates: each weight stacks the gates'
+blocks of ``hidden_size`` rows. Parameter names, shapes, layouts and initialisation (every one
+U(-1/sqrt(hidden), 1/sqrt(hidden))) are PyTorch's, so state dicts move between the libraries.
 
-Backpropagation through time needs no code of its own: unrolling the loop in forward builds one
-graph over all time steps, and ``backward()`` walks it like any other.
+Each time step is one fused node (ops/recurrent.py). Backpropagation through time needs no code
+of its own: unrolling the loop in forward builds one graph over all time steps, and
+``backward()`` walks it like any other.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +22,13 @@ import numpy as np
 
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
-from tinygrad_edu.functions import stack
+from tinygrad_edu.functions import cat
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
-from tinygrad_edu.ops import nn_ops
+from tinygrad_edu.ops import recurrent
 
+Weights = tuple[Tensor, Tensor, "Tensor | None", "Tensor | None"]  # w_ih, w_hh, b_ih, b_hh
 NONLINEARITIES = ("tanh", "relu")
 
 
@@ -32,52 +37,127 @@ def _check_nonlinearity(nonlinearity: str) -> None:
         raise ValueError(f"Unknown nonlinearity {nonlinearity!r}; expected 'tanh' or 'relu'")
 
 
-def _check_weights(
-    name: Callable[[], str],
-    w_ih: Tensor,
-    w_hh: Tensor,
-    b_ih: Tensor | None,
-    b_hh: Tensor | None,
-    input_size: int,
-    hidden_size: int,
-) -> None:
-    """The parameters still have the shapes the module was built with (a user may replace one);
-    the per-step op then needs no checks of its own."""
-    if (
-        w_ih.data.shape == (hidden_size, input_size)
-        and w_hh.data.shape == (hidden_size, hidden_size)
-        and (b_ih is None) == (b_hh is None)
-        and (b_ih is None or b_ih.data.shape == b_hh.data.shape == (hidden_size,))  # type: ignore[union-attr]
-    ):
-        return  # (the usual case, checked in one expression: this runs at every call)
-    expected = {
-        "weight_ih": (w_ih, (hidden_size, input_size)),
-        "weight_hh": (w_hh, (hidden_size, hidden_size)),
-        "bias_ih": (b_ih, (hidden_size,)),
-        "bias_hh": (b_hh, (hidden_size,)),
-    }
-    for what, (p, shape) in expected.items():
-        if p is not None and p.shape != shape:
-            raise ValueError(f"{name()}: {what} has shape {p.shape}, expected {shape}")
-    raise ValueError(f"{name()}: bias_ih and bias_hh must both be set or both be None")
-
-
-# One time step is one fused node (ops/nn_ops.py): h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh).
-_step = nn_ops.RNNCell.apply
-
-
 def _param(*shape: int) -> Parameter:
     return Parameter(np.empty(shape, np.float32))
 
 
 def _reset_uniform(module: Module, hidden_size: int) -> None:
-    """PyTorch's RNN initialisation: every weight and bias U(-1/sqrt(hidden), 1/sqrt(hidden))."""
+    """PyTorch's recurrent initialisation: every weight and bias U(-1/sqrt(H), 1/sqrt(H))."""
     bound = 1.0 / math.sqrt(hidden_size) if hidden_size > 0 else 0.0
     for p in module.parameters():
         init.uniform_(p, -bound, bound)
 
 
-class RNNCell(Module):
+def check_weights(
+    name: Callable[[], str], weights: Weights, gates: int, n_in: int, n_h: int
+) -> None:
+    """The parameters still have the shapes the module was built with (a user may replace one);
+    the per-step op then needs no checks of its own."""
+    w_ih, w_hh, b_ih, b_hh = weights
+    rows = gates * n_h
+    if (
+        w_ih.data.shape == (rows, n_in)
+        and w_hh.data.shape == (rows, n_h)
+        and (b_ih is None) == (b_hh is None)
+        and (b_ih is None or b_ih.data.shape == b_hh.data.shape == (rows,))  # type: ignore[union-attr]
+    ):
+        return  # (the usual case, checked in one expression: this runs at every call)
+    expected = {
+        "weight_ih": (w_ih, (rows, n_in)),
+        "weight_hh": (w_hh, (rows, n_h)),
+        "bias_ih": (b_ih, (rows,)),
+        "bias_hh": (b_hh, (rows,)),
+    }
+    for what, (p, shape) in expected.items():
+        if p is not None and p.shape != shape:
+            raise RuntimeError(f"{name()}: {what} has shape {p.shape}, expected {shape}")
+    raise RuntimeError(f"{name()}: bias_ih and bias_hh must both be set or both be None")
+
+
+def check_dtype(
+    name: str, input: Tensor, weight: Tensor, error: type[Exception] = RuntimeError
+) -> None:
+    """PyTorch refuses to mix dtypes here (a layer with ValueError, a cell with RuntimeError)."""
+    if input.dtype != weight.dtype:
+        raise error(
+            f"{name}: input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). "
+            f"Convert the input (input.to({weight.dtype})) or the model (model.to({input.dtype}))"
+        )
+
+
+# -- cells: one time step -------------------------------------------------------------------------
+
+
+class RNNCellBase(Module):
+    """A single step with ``num_chunks`` gates: parameters, initialisation and input checks."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.num_chunks = num_chunks  # gates: blocks of hidden_size rows in each weight
+        self.weight_ih = _param(num_chunks * hidden_size, input_size)
+        self.weight_hh = _param(num_chunks * hidden_size, hidden_size)
+        if bias:
+            self.bias_ih = _param(num_chunks * hidden_size)
+            self.bias_hh = _param(num_chunks * hidden_size)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _reset_uniform(self, self.hidden_size)
+
+    def _weights(self) -> Weights:
+        params: dict[str, Any] = self._parameters
+        weights = (params["weight_ih"], params["weight_hh"], params["bias_ih"], params["bias_hh"])
+        check_weights(self._name, weights, self.num_chunks, self.input_size, self.hidden_size)
+        return weights
+
+    def _check_input(self, input: Tensor) -> None:
+        shape = input.data.shape
+        if len(shape) not in (1, 2):
+            raise ValueError(
+                f"{type(self).__name__}: Expected input to be 1D or 2D, got {len(shape)}D "
+                f"(shape {shape})"
+            )
+        if shape[-1] != self.input_size:
+            raise RuntimeError(
+                f"{self._name()}: input has shape {shape}, expected (batch, {self.input_size}) "
+                f"or ({self.input_size},)"
+            )
+        check_dtype(type(self).__name__, input, self.weight_ih)
+
+    def _state(self, input: Tensor, hx: Tensor | None, what: str = "hx") -> Tensor:
+        """The given state checked against the input, or zeros."""
+        expected = (*input.data.shape[:-1], self.hidden_size)
+        if hx is None:
+            return zeros(expected, dtype=input.dtype)
+        if hx.data.shape != expected:
+            raise RuntimeError(
+                f"{self._name()}: {what} has shape {hx.shape}, but for an input of shape "
+                f"{input.shape} it must be {expected}"
+            )
+        check_dtype(f"{type(self).__name__} ({what})", hx, self.weight_hh)
+        return hx
+
+    def _name(self) -> str:
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+        )
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            s += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+
+class RNNCell(RNNCellBase):
     """One step of an Elman RNN: ``cell(input, hx)`` -> the next hidden state.
 
     input is (batch, input_size) or unbatched (input_size,); hx has the matching shape
@@ -87,71 +167,272 @@ class RNNCell(Module):
     def __init__(
         self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"
     ) -> None:
-        super().__init__()
         _check_nonlinearity(nonlinearity)
+        super().__init__(input_size, hidden_size, bias, num_chunks=1)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        self._check_input(input)
+        h = self._state(input, hx)
+        return recurrent.RNNCell.apply(input, h, *self._weights(), self.nonlinearity)
+
+
+# -- layers: a stack of cells over a sequence -----------------------------------------------------
+
+
+class RNNBase(Module):
+    """What RNN, GRU and LSTM share: parameters for every layer and direction, the checks of the
+    input and initial state, and the loop over layers, directions and time steps.
+
+    Layer k, direction d has ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``,
+    ``bias_hh_l{k}`` (with ``_reverse`` appended for the backward direction), as in PyTorch. A
+    bidirectional layer runs a second set of weights from the last step to the first; its
+    output at step t is the two directions' states at t, side by side. ``dropout`` zeroes
+    elements of every layer's output but the last, in training mode.
+
+    Subclasses say how many gates a weight holds (``num_chunks``), what one step is
+    (``_step``), and how the state is laid out (LSTM: h and c stacked).
+    """
+
+    num_chunks = 1
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+    ) -> None:
+        super().__init__()
+        _check_sizes(mode, input_size, hidden_size, num_layers, dropout, proj_size)
+        self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
+        self.num_layers = num_layers
         self.bias = bias
-        self.nonlinearity = nonlinearity
-        self.weight_ih = _param(hidden_size, input_size)
-        self.weight_hh = _param(hidden_size, hidden_size)
-        if bias:
-            self.bias_ih = _param(hidden_size)
-            self.bias_hh = _param(hidden_size)
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        rows = self.num_chunks * hidden_size
+        directions = 2 if bidirectional else 1
+        for k in range(num_layers):
+            layer_input = input_size if k == 0 else hidden_size * directions
+            for suffix in ("", "_reverse")[:directions]:
+                setattr(self, f"weight_ih_l{k}{suffix}", _param(rows, layer_input))
+                setattr(self, f"weight_hh_l{k}{suffix}", _param(rows, hidden_size))
+                if bias:
+                    setattr(self, f"bias_ih_l{k}{suffix}", _param(rows))
+                    setattr(self, f"bias_hh_l{k}{suffix}", _param(rows))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        shape = input.data.shape
-        if len(shape) not in (1, 2) or shape[-1] != self.input_size:
+    # -- what a subclass fills in ---------------------------------------------------------------
+
+    def _step(self, x: Tensor, state: Tensor, weights: Weights) -> Tensor:
+        raise NotImplementedError
+
+    # The part of a state that is the layer's output (None: all of it; LSTM: (0,), its h).
+    _output_index: tuple[int, ...] | None = None
+
+    def _initial_states(self, hx: Any, batch: int, input: Tensor) -> list[Tensor]:
+        """One state per layer and direction, from hx (layers * directions, batch, hidden)."""
+        h0 = self._check_hidden(hx, batch, input, "hx")
+        if h0 is None:
+            state = zeros(batch, self.hidden_size, dtype=input.dtype)
+            return [state] * (self.num_layers * self._directions())
+        return [h0[i] for i in range(h0.shape[0])]
+
+    def _final(self, finals: list[Tensor], batched: bool) -> Any:
+        """h_n: every layer's and direction's last state."""
+        h_n = recurrent.StackSteps.apply(None, *finals)
+        return h_n if batched else h_n.squeeze(1)
+
+    # -- the shared loop -------------------------------------------------------------------------
+
+    def _directions(self) -> int:
+        return 2 if self.bidirectional else 1
+
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
+        """(output, h_n): the last layer's state at every step (laid out like input, with
+        hidden_size * directions features), and every layer's final state (hx's shape)."""
+        if input.ndim not in (2, 3):
             raise ValueError(
-                f"{self._name()}: input has shape {shape}, expected (batch, {self.input_size}) "
-                f"or ({self.input_size},)"
+                f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D "
+                f"(shape {input.shape})"
             )
-        expected = (*shape[:-1], self.hidden_size)
+        if input.shape[-1] != self.input_size:
+            layout = "(batch, seq_len, " if self.batch_first else "(seq_len, batch, "
+            raise RuntimeError(
+                f"{self._name()}: input has shape {input.shape}, expected {layout}"
+                f"{self.input_size}) or unbatched (seq_len, {self.input_size})"
+            )
+        check_dtype(type(self).__name__, input, self.weight_ih_l0, ValueError)
+        batched = input.ndim == 3
+        if not batched:  # a batch of one, removed again at the end
+            x = input.unsqueeze(1)
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input
+        if x.shape[0] == 0:
+            raise RuntimeError(f"{self._name()}: Expected sequence length to be larger than 0")
+        states = self._initial_states(hx, x.shape[1], input)
+        steps, directions = x.shape[0], self._directions()
+        xs = [x[t] for t in range(steps)]
+        finals: list[Tensor] = []
+        for k in range(self.num_layers):
+            runs: list[list[Any]] = []  # each direction's states, in time order
+            for d in range(directions):
+                weights = self._layer(k, d)
+                state = states[k * directions + d]
+                run: list[Any] = [None] * steps
+                for t in range(steps) if d == 0 else range(steps - 1, -1, -1):
+                    state = run[t] = self._step(xs[t], state, weights)
+                finals.append(state)
+                runs.append(run)
+            if k < self.num_layers - 1:
+                xs = self._next_inputs(runs)
+        index = self._output_index
+        outs = [recurrent.StackSteps.apply(index, *run) for run in runs]
+        output = outs[0] if directions == 1 else cat(outs, dim=-1)
+        if not batched:
+            output = output.squeeze(1)
+        elif self.batch_first:
+            output = output.transpose(0, 1)
+        return output, self._final(finals, batched)
+
+    def _next_inputs(self, runs: list[list[Any]]) -> list[Tensor]:
+        """The next layer's input at each step: the directions' outputs side by side, with
+        dropout in training mode."""
+        index = self._output_index
+        xs = []
+        for t in range(len(runs[0])):
+            parts = [run[t] if index is None else run[t][index] for run in runs]
+            x = parts[0] if len(parts) == 1 else cat(parts, dim=-1)
+            xs.append(x)
+        if self.dropout > 0 and self.training:
+            raise NotImplementedError("dropout between layers needs F.dropout")
+        return xs
+
+    def _layer(self, k: int, d: int) -> Weights:
+        suffix = "_reverse" if d else ""
+        get = self._parameters.get
+        weights: Weights = (
+            self._parameters[f"weight_ih_l{k}{suffix}"],  # type: ignore[assignment]
+            self._parameters[f"weight_hh_l{k}{suffix}"],
+            get(f"bias_ih_l{k}{suffix}"),
+            get(f"bias_hh_l{k}{suffix}"),
+        )
+        n_in = self.input_size if k == 0 else self.hidden_size * self._directions()
+        check_weights(
+            lambda: f"{self._name()}, layer {k}{suffix}",
+            weights,
+            self.num_chunks,
+            n_in,
+            self.hidden_size,
+        )
+        return weights
+
+    def _check_hidden(self, hx: Any, batch: int, input: Tensor, what: str) -> Tensor | None:
+        """hx checked against the input, and given a batch dim if the input has none."""
         if hx is None:
-            hx = zeros(expected, dtype=input.dtype)
-        elif hx.data.shape != expected:
-            raise ValueError(
-                f"{self._name()}: hx has shape {hx.shape}, but for an input of shape {shape} it "
-                f"must be {expected}"
+            return None
+        if not isinstance(hx, Tensor):
+            raise TypeError(f"{self._name()}: {what} must be a Tensor, got {type(hx).__name__}")
+        batched = input.ndim == 3
+        layers = self.num_layers * self._directions()
+        want = (layers, batch, self.hidden_size) if batched else (layers, self.hidden_size)
+        if hx.shape != want:
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            raise RuntimeError(
+                f"{self._name()}: {what} has shape {hx.shape}, but for {kind} input of shape "
+                f"{input.shape} it must be {want}"
             )
-        params: dict[str, Any] = self._parameters
-        w_ih, w_hh = params["weight_ih"], params["weight_hh"]
-        b_ih, b_hh = params["bias_ih"], params["bias_hh"]
-        _check_weights(self._name, w_ih, w_hh, b_ih, b_hh, self.input_size, self.hidden_size)
-        return _step(input, hx, w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+        if hx.dtype != input.dtype:
+            raise RuntimeError(
+                f"{self._name()}: {what} has dtype {hx.dtype}, but the input has {input.dtype}"
+            )
+        return hx if batched else hx.unsqueeze(1)
 
     def _name(self) -> str:
-        return f"RNNCell(input_size={self.input_size}, hidden_size={self.hidden_size})"
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size})"
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
         if not self.bias:
             s += ", bias=False"
-        if self.nonlinearity != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
+        if self.batch_first:
+            s += ", batch_first=True"
+        if self.dropout:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional:
+            s += ", bidirectional=True"
         return s
 
 
-class RNN(Module):
+def _check_sizes(
+    mode: str, input_size: int, hidden_size: int, num_layers: int, dropout: Any, proj_size: int
+) -> None:
+    """PyTorch's checks of a recurrent layer's arguments, with its error classes."""
+    if (
+        not isinstance(dropout, numbers.Number)
+        or isinstance(dropout, bool)
+        or not 0 <= dropout <= 1  # type: ignore[operator]
+    ):
+        raise ValueError(
+            "dropout should be a number in range [0, 1] representing the probability of an "
+            f"element being zeroed, got {dropout!r}"
+        )
+    if dropout > 0 and num_layers == 1:  # type: ignore[operator]
+        warnings.warn(
+            "dropout option adds dropout after all but last recurrent layer, so non-zero "
+            f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+            f"num_layers={num_layers}",
+            stacklevel=3,
+        )
+    for what, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{what} should be of type int, got: {type(value).__name__}")
+    if hidden_size <= 0:
+        raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
+    if not isinstance(num_layers, int) or num_layers <= 0:
+        raise ValueError(f"num_layers must be greater than zero, got {num_layers}")
+    if proj_size < 0:
+        raise ValueError(
+            f"proj_size should be a positive integer or zero to disable projections, got {proj_size}"
+        )
+    if proj_size >= hidden_size:
+        raise ValueError(f"proj_size has to be smaller than hidden_size, got {proj_size}")
+    if proj_size and mode != "LSTM":
+        raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+    if proj_size:
+        raise NotImplementedError("LSTM: proj_size > 0 (projected hidden states) is not supported")
+
+
+class RNN(RNNBase):
     """A stack of ``num_layers`` Elman RNN layers run over a whole sequence.
 
     ``rnn(input, hx=None)`` returns ``(output, h_n)``:
 
     - input: (seq_len, batch, input_size), or (batch, seq_len, input_size) with
       ``batch_first=True``, or unbatched (seq_len, input_size);
-    - hx: (num_layers, batch, hidden_size) (or (num_layers, hidden_size) unbatched), zeros if None;
-    - output: the last layer's hidden state at every step, laid out like input (with hidden_size
-      features); h_n: every layer's final hidden state, shaped like hx.
-
-    Layer k has ``weight_ih_l{k}``, ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``, as in
-    ``torch.nn.RNN``. ``dropout`` and ``bidirectional`` are not supported (only their defaults).
+    - hx: (num_layers * directions, batch, hidden_size) (no batch dim if unbatched), zeros if None;
+    - output: the last layer's hidden state at every step, laid out like input, with
+      hidden_size * directions features; h_n: every layer's final hidden state, shaped like hx.
     """
 
     def __init__(
@@ -165,104 +446,12 @@ class RNN(Module):
         dropout: float = 0.0,
         bidirectional: bool = False,
     ) -> None:
-        super().__init__()
         _check_nonlinearity(nonlinearity)
-        if num_layers < 1:
-            raise ValueError(f"RNN: num_layers must be at least 1, got {num_layers}")
-        if dropout != 0.0 or bidirectional:
-            raise NotImplementedError("RNN: dropout and bidirectional are not supported")
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.nonlinearity = nonlinearity
-        self.bias = bias
-        self.batch_first = batch_first
-        for k in range(num_layers):
-            layer_input = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", _param(hidden_size, layer_input))
-            setattr(self, f"weight_hh_l{k}", _param(hidden_size, hidden_size))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", _param(hidden_size))
-                setattr(self, f"bias_hh_l{k}", _param(hidden_size))
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        _reset_uniform(self, self.hidden_size)
-
-    def _layer(self, k: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-        get = self._parameters.get
-        return (
-            self._parameters[f"weight_ih_l{k}"],  # type: ignore[return-value]
-            self._parameters[f"weight_hh_l{k}"],
-            get(f"bias_ih_l{k}"),
-            get(f"bias_hh_l{k}"),
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(
+            mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
         )
+        self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        name = f"RNN(input_size={self.input_size}, hidden_size={self.hidden_size})"
-        layout = "(batch, seq_len, " if self.batch_first else "(seq_len, batch, "
-        if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
-            raise ValueError(
-                f"{name}: input has shape {input.shape}, expected {layout}{self.input_size}) "
-                f"or unbatched (seq_len, {self.input_size})"
-            )
-        batched = input.ndim == 3
-        given_shape = input.shape
-        if not batched:  # unbatched: a batch of one, taken away again at the end
-            input = input.unsqueeze(1)
-        elif self.batch_first:
-            input = input.transpose(0, 1)
-        steps, batch = input.shape[0], input.shape[1]
-        expected = (self.num_layers, batch, self.hidden_size)
-        if hx is None:
-            hx = zeros(expected, dtype=input.dtype)
-        else:
-            want = expected if batched else (self.num_layers, self.hidden_size)
-            if hx.shape != want:
-                raise ValueError(
-                    f"{name}: hx has shape {hx.shape}, but for an input of shape "
-                    f"{given_shape} it must be {want}"
-                )
-            if not batched:
-                hx = hx.unsqueeze(1)
-        # Each layer reads the list of the previous layer's hidden states: no stacking and
-        # re-slicing between layers.
-        xs = [input[t] for t in range(steps)]
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self._layer(k)
-            _check_weights(
-                lambda: f"{name}, layer {k}",  # noqa: B023 (called at once, if at all)
-                w_ih,
-                w_hh,
-                b_ih,
-                b_hh,
-                self.input_size if k == 0 else self.hidden_size,
-                self.hidden_size,
-            )
-            h = hx[k]
-            outs = []
-            for x in xs:
-                h = _step(x, h, w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-                outs.append(h)
-            finals.append(h)
-            xs = outs
-        output = stack(xs, dim=0) if xs else zeros(0, batch, self.hidden_size)
-        h_n = stack(finals, dim=0)
-        if not batched:
-            return output.squeeze(1), h_n.squeeze(1)
-        if self.batch_first:
-            output = output.transpose(0, 1)
-        return output, h_n
-
-    def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.num_layers != 1:
-            s += f", num_layers={self.num_layers}"
-        if self.nonlinearity != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        if not self.bias:
-            s += ", bias=False"
-        if self.batch_first:
-            s += ", batch_first=True"
-        return s
+    def _step(self, x: Tensor, state: Tensor, weights: Weights) -> Tensor:
+        return recurrent.RNNCell.apply(x, state, *weights, self.nonlinearity)

@@ -1,0 +1,165 @@
+"""Op-table entries for sequence models: the fused recurrent steps, StackSteps, embeddings and
+attention (see op_table.py for how a Case is built and what the table drives).
+
+The fused steps have no public function of their own in PyTorch's namespace but ``torch.*_cell``
+(``torch.gru_cell``, ``torch.lstm_cell``, ...), which take no unbatched input: the torch side of
+each case adds and removes the batch dim itself. The NumPy references are the textbook formulas,
+written here independently of the library's code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+from op_table import Case, Lib, op, values
+
+from tinygrad_edu.ops import recurrent
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
+
+def _sigmoid(a: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+# -- references ----------------------------------------------------------------------------------
+
+
+def rnn_ref(nonlinearity: str, x: np.ndarray, h: np.ndarray, wi, wh, bi=0.0, bh=0.0) -> np.ndarray:
+    z = x @ wi.T + bi + h @ wh.T + bh
+    return np.tanh(z) if nonlinearity == "tanh" else np.maximum(z, 0.0)
+
+
+def gru_ref(x: np.ndarray, h: np.ndarray, wi, wh, bi=0.0, bh=0.0) -> np.ndarray:
+    n_h = h.shape[-1]
+    ax, ah = x @ wi.T + bi, h @ wh.T + bh
+    r = _sigmoid(ax[..., :n_h] + ah[..., :n_h])
+    z = _sigmoid(ax[..., n_h : 2 * n_h] + ah[..., n_h : 2 * n_h])
+    n = np.tanh(ax[..., 2 * n_h :] + r * ah[..., 2 * n_h :])
+    return (1.0 - z) * n + z * h
+
+
+def lstm_ref(x: np.ndarray, h: np.ndarray, c: np.ndarray, wi, wh, bi=0.0, bh=0.0) -> np.ndarray:
+    """(h', c') stacked on a new leading axis."""
+    n_h = h.shape[-1]
+    a = x @ wi.T + bi + h @ wh.T + bh
+    i, f = _sigmoid(a[..., :n_h]), _sigmoid(a[..., n_h : 2 * n_h])
+    g, o = np.tanh(a[..., 2 * n_h : 3 * n_h]), _sigmoid(a[..., 3 * n_h :])
+    c_new = f * c + i * g
+    return np.stack([o * np.tanh(c_new), c_new])
+
+
+# -- the fused steps -----------------------------------------------------------------------------
+
+
+def _cell_arrays(draw: st.DrawFn, chunks: int) -> tuple[tuple[np.ndarray, ...], bool, int]:
+    """x, h, w_ih, w_hh (and b_ih, b_hh when drawn) for a cell with ``chunks`` gates."""
+    batched = draw(st.booleans())
+    lead = (draw(st.integers(1, 3)),) if batched else ()
+    n_in, n_h = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    arrays = [
+        draw(values((*lead, n_in))),
+        draw(values((*lead, n_h))),
+        draw(values((chunks * n_h, n_in), -1.0, 1.0)),
+        draw(values((chunks * n_h, n_h), -1.0, 1.0)),
+    ]
+    if draw(st.booleans()):
+        arrays += [draw(values((chunks * n_h,), -1.0, 1.0)) for _ in range(2)]
+    return tuple(arrays), batched, n_h
+
+
+def _torch_cell(fn: Any, batched: bool, x: Any, hx: Any, *ws: Any) -> Any:
+    """A torch.*_cell call on possibly unbatched input (they take batches only)."""
+    if batched:
+        return fn(x, hx, *ws)
+    hx = tuple(h.unsqueeze(0) for h in hx) if isinstance(hx, tuple) else hx.unsqueeze(0)
+    out = fn(x.unsqueeze(0), hx, *ws)
+    return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
+
+
+def _rnn_cell(nonlinearity: str) -> None:
+    def build(draw: st.DrawFn) -> Case:
+        arrays, batched, _ = _cell_arrays(draw, 1)
+        if nonlinearity == "relu":  # keep the pre-activation away from relu's kink
+            z = rnn_ref("tanh", *arrays)  # (tanh is monotone: |z| > 0.1 iff |tanh z| > tanh 0.1)
+            assume(np.all(np.abs(z) > np.tanh(0.1)))
+
+        def call(lib: Lib, x: Any, h: Any, *ws: Any) -> Any:
+            full = (*ws, None, None) if len(ws) == 2 else ws
+            if lib.name == "torch":
+                torch = _torch()
+                fn = torch.rnn_tanh_cell if nonlinearity == "tanh" else torch.rnn_relu_cell
+                return _torch_cell(fn, batched, x, h, *full)
+            return recurrent.RNNCell.apply(x, h, *full, nonlinearity)
+
+        return Case(
+            f"RNNCell({nonlinearity}, {len(arrays)} inputs)",
+            arrays,
+            call,
+            lambda *a: rnn_ref(nonlinearity, *a),
+        )
+
+    op(f"rnn_cell_{nonlinearity}")(build)
+
+
+_rnn_cell("tanh")
+_rnn_cell("relu")
+
+
+@op("gru_cell")
+def _gru_cell(draw: st.DrawFn) -> Case:
+    arrays, batched, _ = _cell_arrays(draw, 3)
+
+    def call(lib: Lib, x: Any, h: Any, *ws: Any) -> Any:
+        full = (*ws, None, None) if len(ws) == 2 else ws
+        if lib.name == "torch":
+            return _torch_cell(_torch().gru_cell, batched, x, h, *full)
+        return recurrent.GRUCell.apply(x, h, *full)
+
+    return Case(f"GRUCell({len(arrays)} inputs)", arrays, call, gru_ref)
+
+
+@op("lstm_cell")
+def _lstm_cell(draw: st.DrawFn) -> Case:
+    """The fused op takes h and c stacked; the case takes them apart, as LSTMCell does."""
+    (x, h, *ws), batched, _ = _cell_arrays(draw, 4)
+    c = draw(values(h.shape))
+
+    def call(lib: Lib, x: Any, h: Any, c: Any, *ws: Any) -> Any:
+        full = (*ws, None, None) if len(ws) == 2 else ws
+        if lib.name == "torch":
+            torch = _torch()
+            return torch.stack(_torch_cell(torch.lstm_cell, batched, x, (h, c), *full))
+        state = recurrent.StackSteps.apply(None, h, c)
+        return recurrent.LSTMCell.apply(x, state, *full)
+
+    return Case(f"LSTMCell({len(ws) + 3} inputs)", (x, h, c, *ws), call, lstm_ref)
+
+
+@op("stack_steps")
+def _stack_steps(draw: st.DrawFn) -> Case:
+    """StackSteps joins T states, whole or one part of each (index (0,) or (1,) of a pair)."""
+    index = draw(st.sampled_from([None, (0,), (1,)]))
+    rest = draw(st.lists(st.integers(1, 3), min_size=0, max_size=2))
+    shape = (2, *rest) if index is not None else tuple(rest)
+    steps = draw(st.integers(1, 4))
+    xs = tuple(draw(values(shape)) for _ in range(steps))
+
+    def call(lib: Lib, *ts: Any) -> Any:
+        if lib.name == "torch":
+            return lib.stack([t if index is None else t[index] for t in ts])
+        return recurrent.StackSteps.apply(index, *ts)
+
+    return Case(
+        f"StackSteps({index}) of {steps}",
+        xs,
+        call,
+        lambda *a: np.stack([x if index is None else x[index] for x in a]),
+    )
