@@ -369,10 +369,8 @@ class RNNBase(Module):
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size:
             s += f", proj_size={self.proj_size}"
-        if self.num_layers != 1:
+        if self.num_layers != 1:  # (PyTorch leaves an RNN's nonlinearity out, so do we)
             s += f", num_layers={self.num_layers}"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
         if not self.bias:
             s += ", bias=False"
         if self.batch_first:
