@@ -13,6 +13,7 @@ the loss, ``params()`` and ``grads()`` give arrays under PyTorch's ``state_dict`
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numpy.typing import DTypeLike
@@ -236,14 +237,16 @@ class NumpyChain:
         return {"x": self.dx}
 
 
-def build_numpy(
-    problem: Problem, dtype: DTypeLike = np.float32
-) -> NumpyMLP | NumpyRNN | NumpyChain:
+def build_numpy(problem: Problem, dtype: DTypeLike = np.float32) -> Any:
     """The hand-written floor for a workload, starting from the problem's weights and data.
 
     The benchmark runs it in float32; the tests also run it in float64, to check its gradients
     against central differences.
     """
+    if problem.kind in ("lstm", "gru"):  # benchmarks/recurrent_ref.py
+        from benchmarks.recurrent_ref import build_recurrent_floor
+
+        return build_recurrent_floor(problem, dtype)
     if problem.kind == "mlp":
         return NumpyMLP(problem, dtype)
     if problem.kind == "rnn":

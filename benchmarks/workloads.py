@@ -212,6 +212,10 @@ class Chain:
         return {"x": self.x.grad.numpy().copy()}
 
 
-def build(problem: Problem, fw: Framework) -> Train | Chain:
+def build(problem: Problem, fw: Framework) -> Any:
     """The framework version of a workload, starting from the problem's weights and data."""
+    if problem.kind in ("lstm", "gru"):  # benchmarks/recurrent_workloads.py
+        from benchmarks.recurrent_workloads import RecurrentTrain
+
+        return RecurrentTrain(problem, fw)
     return Chain(problem, fw) if problem.kind == "chain" else Train(problem, fw)

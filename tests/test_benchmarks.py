@@ -19,14 +19,21 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the benchmarks package lives beside the library, not inside it
 
-from benchmarks import report, run, workloads  # noqa: E402
+from benchmarks import recurrent_workloads, report, run, workloads  # noqa: E402
 from benchmarks.numpy_ref import build_numpy  # noqa: E402
 
 ROW_KEYS = {"numpy", "torch", "tinygrad_edu", "torch/numpy", "ours/numpy", "target", "met"}
 
 
 def small_problems() -> list[workloads.Problem]:
-    return [workloads.mlp_problem(8), workloads.rnn_problem(), workloads.chain_problem(30, "c")]
+    return [
+        workloads.mlp_problem(8),
+        workloads.rnn_problem(),
+        workloads.chain_problem(30, "c"),
+        # The gated floors at a size where every gate, step and batch row still matters.
+        recurrent_workloads.recurrent_problem("lstm", steps=7, batch=4, hidden=5, n_in=3),
+        recurrent_workloads.recurrent_problem("gru", steps=7, batch=4, hidden=5, n_in=3),
+    ]
 
 
 @pytest.fixture(params=small_problems(), ids=lambda p: p.kind)

@@ -37,9 +37,9 @@ class GRUCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, num_chunks=3)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        self._check_input(input)
+        weights = self._check_input(input)
         h = self._state(input, hx)
-        return recurrent.GRUCell.apply(input, h, *self._weights())
+        return recurrent.GRUCell.apply(input, h, *weights)
 
 
 class LSTMCell(RNNCellBase):
@@ -55,14 +55,14 @@ class LSTMCell(RNNCellBase):
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
     ) -> tuple[Tensor, Tensor]:
-        self._check_input(input)
+        weights = self._check_input(input)
         if hx is None:
             state = zeros(2, *input.shape[:-1], self.hidden_size, dtype=input.dtype)
         else:
             h, c = _pair(self._name(), hx)
             h, c = self._state(input, h, "hx[0]"), self._state(input, c, "hx[1]")
             state = recurrent.StackSteps.apply(None, h, c)
-        out = recurrent.LSTMCell.apply(input, state, *self._weights())
+        out = recurrent.LSTMCell.apply(input, state, *weights)
         return out[0], out[1]
 
 
