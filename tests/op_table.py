@@ -632,4 +632,5 @@ def _stack(draw: st.DrawFn) -> Case:
 # Ops whose gradients are not checked at second order (none so far: every op's backward is made of
 # Tensor ops, so create_graph works everywhere).
 FIRST_ORDER_ONLY: set[str] = set()
+import op_table_cnn  # noqa: E402,F401
 import op_table_seq  # noqa: E402,F401

@@ -3,6 +3,8 @@
 from tinygrad_edu.nn import functional, init
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinygrad_edu.nn.container import ModuleList, Sequential
+from tinygrad_edu.nn.conv import Conv1d, Conv2d
+from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.gru_lstm import GRU, LSTM, GRUCell, LSTMCell
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear
 from tinygrad_edu.nn.loss import (
@@ -14,24 +16,52 @@ from tinygrad_edu.nn.loss import (
     NLLLoss,
 )
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from tinygrad_edu.nn.rnn import RNN, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
     "Flatten",
     "GRUCell",
+    "GroupNorm",
     "Identity",
     "L1Loss",
     "LSTMCell",
+    "LayerNorm",
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Module",
     "ModuleList",
     "NLLLoss",

@@ -5,6 +5,8 @@ One module per concept; this one gathers their names. Activations call the Tenso
 """
 
 from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_edu.nn.functional.conv import conv1d, conv2d
+from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -15,15 +17,42 @@ from tinygrad_edu.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
+from tinygrad_edu.nn.functional.normalization import batch_norm, group_norm, layer_norm
+from tinygrad_edu.nn.functional.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
     "REDUCTIONS",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "group_norm",
     "l1_loss",
+    "layer_norm",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
     "relu",
