@@ -16,6 +16,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 from op_table import Case, Lib, op, values
 
+import tinygrad_edu.nn.functional as F
 from tinygrad_edu.ops import recurrent
 
 
@@ -163,3 +164,27 @@ def _stack_steps(draw: st.DrawFn) -> Case:
         call,
         lambda *a: np.stack([x if index is None else x[index] for x in a]),
     )
+
+
+# -- embeddings ------------------------------------------------------------------------------------
+
+
+@op("embedding")
+def _embedding(draw: st.DrawFn) -> Case:
+    """weight[indices] with repeated indices (their gradients add up), for index tensors of 0 to
+    2 dims. padding_idx and scale_grad_by_freq change the gradient away from the derivative on
+    purpose, so they are checked against torch in test_embedding.py, not by gradcheck here."""
+    rows, dim = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    weight = draw(values((rows, dim)))
+    idx_shape = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    size = int(np.prod(idx_shape))
+    idx = np.array(draw(st.lists(st.integers(0, rows - 1), min_size=size, max_size=size)))
+    idx = idx.reshape(idx_shape).astype(np.int64)
+
+    def call(lib: Lib, w: Any) -> Any:
+        if lib.name == "torch":
+            torch = _torch()
+            return torch.nn.functional.embedding(torch.from_numpy(idx), w)
+        return F.embedding(lib.index(idx), w)
+
+    return Case(f"embedding({idx.tolist()})", (weight,), call, lambda w: w[idx])

@@ -253,3 +253,41 @@ def test_dropout_with_one_layer_warns_as_torch_does():
 def test_proj_size_is_not_supported():
     with pytest.raises(NotImplementedError, match="proj_size"):
         nn.LSTM(4, 3, proj_size=2)
+
+
+# -- dropout between layers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "gru", "lstm"])
+def test_dropout_between_layers_only_in_training(kind):
+    """In training the second layer sees a dropped-out first layer (the output changes from
+    draw to draw); in eval the layer is deterministic and equals the same layer without
+    dropout, as in PyTorch. The last layer's output is never dropped."""
+    tinygrad_edu.manual_seed(0)
+    module = make(kind, 3, 50, num_layers=2, dropout=0.5)
+    plain = make(kind, 3, 50, num_layers=2)
+    plain.load_state_dict(module.state_dict())
+    x = Tensor(np.random.default_rng(12).standard_normal((4, 2, 3)).astype(np.float32))
+    first, second = module(x)[0].numpy(), module(x)[0].numpy()
+    assert not np.allclose(first, second)
+    module.eval()
+    np.testing.assert_array_equal(module(x)[0].numpy(), plain(x)[0].numpy())
+    np.testing.assert_array_equal(module(x)[0].numpy(), module(x)[0].numpy())
+
+
+def test_dropout_zeroes_about_p_of_the_inputs_to_the_next_layer():
+    """With p = 0.5 and a first layer that outputs only nonzero values, the second layer's
+    input (read through a hook on its per-step op) is zero about half the time, and the
+    survivors are doubled."""
+    tinygrad_edu.manual_seed(1)
+    gru = nn.GRU(2, 400, num_layers=2, dropout=0.5)
+    plain = nn.GRU(2, 400, num_layers=2)
+    plain.load_state_dict(gru.state_dict())
+    x = Tensor(np.ones((1, 1, 2), np.float32))
+    out, _ = gru(x)
+    layer0 = plain(x)[1][0].numpy()  # the first layer's state: what the second layer reads
+    step = out.grad_fn.inputs[1].grad_fn  # the last layer's (only) step
+    seen = step.inputs[0].numpy()
+    zero = seen == 0
+    assert 0.4 < zero.mean() < 0.6
+    np.testing.assert_allclose(seen[~zero], 2 * layer0[~zero], rtol=1e-6)

@@ -5,6 +5,7 @@ from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
+from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.gru_lstm import GRU, LSTM, GRUCell, LSTMCell
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear
 from tinygrad_edu.nn.loss import (
@@ -50,6 +51,7 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
+    "Embedding",
     "Flatten",
     "GRUCell",
     "GroupNorm",

@@ -23,6 +23,7 @@ import numpy as np
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
 from tinygrad_edu.functions import cat
+from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.parameter import Parameter
@@ -311,14 +312,12 @@ class RNNBase(Module):
     def _next_inputs(self, runs: list[list[Any]]) -> list[Tensor]:
         """The next layer's input at each step: the directions' outputs side by side, with
         dropout in training mode."""
-        index = self._output_index
+        index, p = self._output_index, self.dropout if self.training else 0.0
         xs = []
         for t in range(len(runs[0])):
             parts = [run[t] if index is None else run[t][index] for run in runs]
             x = parts[0] if len(parts) == 1 else cat(parts, dim=-1)
-            xs.append(x)
-        if self.dropout > 0 and self.training:
-            raise NotImplementedError("dropout between layers needs F.dropout")
+            xs.append(F.dropout(x, p) if p > 0 else x)  # (each step its own mask)
         return xs
 
     def _layer(self, k: int, d: int) -> Weights:

@@ -7,6 +7,7 @@ One module per concept; this one gathers their names. Activations call the Tenso
 from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
 from tinygrad_edu.nn.functional.conv import conv1d, conv2d
 from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
+from tinygrad_edu.nn.functional.embedding import embedding, one_hot
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -46,6 +47,7 @@ __all__ = [
     "dropout",
     "dropout1d",
     "dropout2d",
+    "embedding",
     "group_norm",
     "l1_loss",
     "layer_norm",
@@ -55,6 +57,7 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "sigmoid",
     "softmax",
