@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from op_table import Case, Lib, op, values
 
 import tinygrad_edu.nn.functional as F
@@ -188,3 +189,85 @@ def _embedding(draw: st.DrawFn) -> Case:
         return F.embedding(lib.index(idx), w)
 
     return Case(f"embedding({idx.tolist()})", (weight,), call, lambda w: w[idx])
+
+
+# -- attention -------------------------------------------------------------------------------------
+
+
+def _torch_sdpa(*args: Any, **kwargs: Any) -> Any:
+    """torch's scaled_dot_product_attention on its math backend: the fused CPU kernels it
+    picks otherwise have no second derivative."""
+    torch = _torch()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    with sdpa_kernel([SDPBackend.MATH]):
+        return torch.nn.functional.scaled_dot_product_attention(*args, **kwargs)
+
+
+def sdpa_ref(q, k, v, keep=None, add=None, causal=False, scale=None):
+    """softmax(q k^T scale + mask) v, where a row with no key kept gives zeros."""
+    scores = q @ np.swapaxes(k, -1, -2) * (1 / np.sqrt(q.shape[-1]) if scale is None else scale)
+    length, source = scores.shape[-2:]
+    allowed = np.ones(scores.shape, bool)
+    if causal:
+        allowed &= np.tril(np.ones((length, source), bool))
+    if keep is not None:
+        allowed &= keep
+    if add is not None:
+        scores = scores + add
+    scores = np.where(allowed, scores, -np.inf)
+    top = np.max(scores, axis=-1, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    e = np.exp(scores - top)
+    total = e.sum(axis=-1, keepdims=True)
+    weights = np.divide(e, total, out=np.zeros_like(e), where=total > 0)
+    return weights @ v
+
+
+@op("scaled_dot_product_attention")
+def _sdpa(draw: st.DrawFn) -> Case:
+    """Batch dims that broadcast, every mask kind (bool: some rows may keep no key; float: a
+    further input whose gradient is checked too), causal, and an explicit scale."""
+    lead = tuple(draw(st.lists(st.integers(1, 2), max_size=2)))
+    length, source = draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    e, ev = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    q = draw(values((*lead, length, e)))
+    k = draw(values((*lead[len(lead) // 2 :], source, e)))  # fewer batch dims: they broadcast
+    v = draw(values((*lead[len(lead) // 2 :], source, ev)))
+    kind = draw(st.sampled_from(["none", "bool", "float", "causal"]))
+    scale = draw(st.sampled_from([None, 0.5]))
+    keep = None
+    arrays = [q, k, v]
+    if "bool" in kind:
+        keep = draw(hnp.arrays(np.bool_, (length, source)))
+    if kind == "float":
+        arrays.append(draw(values((length, source), -1.0, 1.0)))
+    causal = "causal" in kind
+
+    def call(lib: Lib, q: Any, k: Any, v: Any, *mask: Any) -> Any:
+        attn_mask = mask[0] if mask else None if keep is None else lib.index(keep)
+        fn = _torch_sdpa if lib.name == "torch" else F.scaled_dot_product_attention
+        return fn(q, k, v, attn_mask=attn_mask, is_causal=causal, scale=scale)
+
+    def ref(q: np.ndarray, k: np.ndarray, v: np.ndarray, *mask: np.ndarray) -> np.ndarray:
+        return sdpa_ref(q, k, v, keep, mask[0] if mask else None, causal, scale)
+
+    return Case(f"sdpa({kind}, scale={scale})", tuple(arrays), call, ref)
+
+
+@op("scaled_dot_product_attention_gqa")
+def _sdpa_gqa(draw: st.DrawFn) -> Case:
+    """Grouped-query attention: 2 or 4 query heads share the key and value heads (dim -3)."""
+    kv_heads, groups = draw(st.integers(1, 2)), draw(st.sampled_from([1, 2]))
+    length, source, e = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    q = draw(values((1, kv_heads * groups, length, e)))
+    k, v = draw(values((1, kv_heads, source, e))), draw(values((1, kv_heads, source, e)))
+
+    def call(lib: Lib, q: Any, k: Any, v: Any) -> Any:
+        fn = _torch_sdpa if lib.name == "torch" else F.scaled_dot_product_attention
+        return fn(q, k, v, enable_gqa=True)
+
+    def ref(q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return sdpa_ref(q, np.repeat(k, groups, axis=1), np.repeat(v, groups, axis=1))
+
+    return Case(f"sdpa(gqa {kv_heads}x{groups})", (q, k, v), call, ref)

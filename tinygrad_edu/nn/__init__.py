@@ -2,6 +2,7 @@
 
 from tinygrad_edu.nn import functional, init
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_edu.nn.attention import MultiheadAttention
 from tinygrad_edu.nn.container import ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
@@ -66,6 +67,7 @@ __all__ = [
     "MaxPool2d",
     "Module",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "Parameter",
     "RNNBase",

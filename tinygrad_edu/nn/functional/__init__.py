@@ -5,6 +5,10 @@ One module per concept; this one gathers their names. Activations call the Tenso
 """
 
 from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_edu.nn.functional.attention import (
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from tinygrad_edu.nn.functional.conv import conv1d, conv2d
 from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
 from tinygrad_edu.nn.functional.embedding import embedding, one_hot
@@ -56,9 +60,11 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "relu",
+    "scaled_dot_product_attention",
     "sigmoid",
     "softmax",
     "tanh",
