@@ -31,6 +31,7 @@ from tinygrad_edu.nn.pooling import (
     MaxPool2d,
 )
 from tinygrad_edu.nn.rnn import RNN, RNNBase, RNNCell, RNNCellBase
+from tinygrad_edu.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "GRU",
@@ -78,6 +79,8 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "functional",
     "init",
 ]
