@@ -634,3 +634,4 @@ def _stack(draw: st.DrawFn) -> Case:
 FIRST_ORDER_ONLY: set[str] = set()
 import op_table_cnn  # noqa: E402,F401
 import op_table_seq  # noqa: E402,F401
+import op_table_train  # noqa: E402,F401

@@ -1,14 +1,14 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
-from tinygrad_edu.nn import functional, init
+from tinygrad_edu.nn import functional, init, utils
 from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from tinygrad_edu.nn.attention import MultiheadAttention
-from tinygrad_edu.nn.container import ModuleList, Sequential
+from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.gru_lstm import GRU, LSTM, GRUCell, LSTMCell
-from tinygrad_edu.nn.linear import Flatten, Identity, Linear
+from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -20,6 +20,7 @@ from tinygrad_edu.nn.loss import (
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from tinygrad_edu.nn.parameter import Parameter
+from tinygrad_edu.nn.parameter_containers import ParameterDict, ParameterList
 from tinygrad_edu.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -67,10 +68,13 @@ __all__ = [
     "MaxPool1d",
     "MaxPool2d",
     "Module",
+    "ModuleDict",
     "ModuleList",
     "MultiheadAttention",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
@@ -81,6 +85,8 @@ __all__ = [
     "Tanh",
     "TransformerEncoder",
     "TransformerEncoderLayer",
+    "Unflatten",
     "functional",
     "init",
+    "utils",
 ]

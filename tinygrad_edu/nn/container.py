@@ -1,12 +1,18 @@
-"""Containers: Sequential (a pipeline) and ModuleList (a list of layers you call yourself)."""
+"""Containers of modules: Sequential (a pipeline), ModuleList and ModuleDict (layers you call
+yourself). ParameterList and ParameterDict are in parameter_containers.py.
+
+Each registers what it holds under a name ("0", "1", ... or the dict key), so ``parameters()``,
+``state_dict()`` and ``to()`` find it, with the same names and order as PyTorch's containers.
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
 from tinygrad_edu.nn.module import Module
+from tinygrad_edu.nn.parameter import Parameter
 
 
 class Sequential(Module):
@@ -82,3 +88,105 @@ class ModuleList(Module):
         if not -len(items) <= index < len(items):
             raise IndexError(f"ModuleList: index {index} is out of range for {len(items)} modules")
         return items[index]
+
+
+def _check_key(owner: Module, key: Any, kind: str, registry: dict[str, Any]) -> None:
+    """A ModuleDict or ParameterDict key becomes an attribute name: PyTorch's checks, before
+    anything is changed."""
+    if not isinstance(key, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(key).__name__}")
+    if key == "":
+        raise KeyError(f'{kind} name can\'t be empty string ""')
+    if "." in key:
+        raise KeyError(f'{kind} name can\'t contain ".", got: {key}')
+    if key not in registry and hasattr(owner, key):
+        raise KeyError(f"attribute '{key}' already exists")
+
+
+def _pairs(name: str, items: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+    """(key, value) pairs from an iterable of 2-sequences, each checked, as dict(...) takes."""
+    for j, item in enumerate(items):
+        if not isinstance(item, Iterable):
+            raise TypeError(
+                f"{name} update sequence element #{j} should be Iterable; is {type(item).__name__}"
+            )
+        item = tuple(item)
+        if len(item) != 2:
+            raise ValueError(
+                f"{name} update sequence element #{j} has length {len(item)}; 2 is required"
+            )
+        yield item[0], item[1]
+
+
+class ModuleDict(Module):
+    """A dict of named sub-modules, registered under their keys (parameters come out as
+    "key.weight"), in insertion order. It has no forward: index it in your own."""
+
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        if key not in self._modules:
+            raise KeyError(key)
+        return self._modules[key]  # type: ignore[return-value]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        _check_key(self, key, "module", self._modules)
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        _put(self, key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def pop(self, key: str) -> Module:
+        module = self[key]
+        del self[key]
+        return module
+
+    def keys(self) -> KeysView[str]:
+        return self._modules.keys()
+
+    def items(self) -> ItemsView[str, Module]:
+        return self._modules.items()  # type: ignore[return-value]
+
+    def values(self) -> ValuesView[Module]:
+        return self._modules.values()  # type: ignore[return-value]
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace entries from a mapping (in its order) or from (key, module) pairs."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                "ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                + type(modules).__name__
+            )
+        pairs = modules.items() if isinstance(modules, Mapping) else _pairs("ModuleDict", modules)
+        for key, module in pairs:
+            self[key] = module
+
+
+def _put(owner: Module, name: str, value: Any) -> None:
+    """setattr, except that a parameter (or module) replacing one of its kind keeps its place in
+    the order, as in PyTorch (Module.__setattr__ here moves it to the end)."""
+    if isinstance(value, Parameter) and name in owner._parameters:
+        owner._parameters[name] = value
+    elif isinstance(value, Module) and name in owner._modules:
+        owner._modules[name] = value
+    else:
+        setattr(owner, name, value)  # (refuses e.g. a float in place of a parameter)

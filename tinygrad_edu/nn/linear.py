@@ -1,4 +1,4 @@
-"""Layers without an activation: Linear, and the shape-only Identity and Flatten."""
+"""Layers without an activation: Linear, and the shape-only Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import arguments
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
@@ -23,6 +24,13 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         super().__init__()
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not arguments.is_int(n):
+                raise TypeError(
+                    f"Linear: {name} must be an int, got {type(n).__name__}"
+                    + (f" of shape {n.shape}" if isinstance(n, np.ndarray) else f" {n!r}")
+                )
+        in_features, out_features = int(in_features), int(out_features)
         if in_features < 0 or out_features < 0:
             raise ValueError(
                 f"Linear: in_features and out_features must be >= 0, got {in_features} and "
@@ -83,3 +91,50 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits dim ``dim`` into the dims ``unflattened_size`` (one of them may be -1, inferred):
+    the inverse of Flatten, e.g. (N, 12) -> (N, 3, 4) with ``Unflatten(1, (3, 4))``."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]) -> None:
+        super().__init__()
+        if not arguments.is_int(dim):
+            raise TypeError(
+                f"Unflatten: dim must be an int (named tensors are not supported), got "
+                f"{type(dim).__name__} {dim!r}"
+            )
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(
+                "unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
+        for i, n in enumerate(unflattened_size):
+            if not arguments.is_int(n):
+                raise TypeError(
+                    "unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(n).__name__} at pos {i}"
+                )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = input.shape
+        d = arguments.dim_arg(self.dim, input.ndim)
+        sizes = [int(n) for n in self.unflattened_size]
+        if not sizes:
+            raise RuntimeError("unflatten: sizes must be non-empty")
+        if sizes.count(-1) > 1:
+            raise RuntimeError(f"unflatten: only one dimension can be inferred, got sizes {sizes}")
+        known = math.prod(n for n in sizes if n != -1)
+        if -1 in sizes and known != 0 and shape[d] % known == 0:
+            sizes[sizes.index(-1)] = shape[d] // known
+        if math.prod(sizes) != shape[d] or any(n < 0 for n in sizes):
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to "
+                f"the size of dim {self.dim} ({shape[d]}) in the input tensor"
+            )
+        return input.reshape(*shape[:d], *sizes, *shape[d + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

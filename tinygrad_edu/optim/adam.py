@@ -8,7 +8,15 @@ import numpy as np
 
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
-from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    StateKeys,
+    StateKind,
+    check_at_least_zero,
+    check_betas,
+    check_supported,
+)
 
 
 class Adam(Optimizer):
@@ -21,9 +29,9 @@ class Adam(Optimizer):
         p = p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 
     Dividing by the bias corrections undoes the averages' pull towards their zero start.
+    ``decoupled_weight_decay=True`` makes it AdamW: p = p (1 - lr weight_decay) instead of the
+    L2 penalty.
     """
-
-    decoupled = False  # AdamW sets this: weight decay shrinks p instead of adding to g
 
     def __init__(
         self,
@@ -34,8 +42,14 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
+        check_supported(differentiable)
         defaults = dict(
             lr=lr,
             betas=betas,
@@ -43,32 +57,36 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        if group["lr"] < 0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if group["eps"] < 0:
-            raise ValueError(f"Invalid epsilon value: {group['eps']}")
-        betas = tuple(group["betas"])
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {group['betas']}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (must be in [0, 1))")
-        if group["weight_decay"] < 0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        check_at_least_zero(group, "lr", "learning rate")
+        check_at_least_zero(group, "eps", "epsilon value")
+        check_betas(group)
+        check_at_least_zero(group, "weight_decay", "weight_decay value")
+
+    def _state_keys(self, group: dict[str, Any]) -> StateKeys:
+        required: dict[str, StateKind] = {"step": "step", "exp_avg": "param", "exp_avg_sq": "param"}
+        if group["amsgrad"]:
+            required["max_exp_avg_sq"] = "param"
+        return required, {"max_exp_avg_sq": "param"}
 
     def _hyper(self, group: dict[str, Any]) -> tuple[Any, ...]:
         beta1, beta2 = (float(b) for b in group["betas"])
         lr, eps, wd = float(group["lr"]), float(group["eps"]), float(group["weight_decay"])
-        return lr, beta1, beta2, eps, wd, group["amsgrad"], group["maximize"]
+        decoupled = group["decoupled_weight_decay"]
+        return lr, beta1, beta2, eps, wd, group["amsgrad"], group["maximize"], decoupled
 
     def _update(
         self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
-        lr, beta1, beta2, eps, wd, amsgrad, maximize = hyper
+        lr, beta1, beta2, eps, wd, amsgrad, maximize, decoupled = hyper
         if not state:
             state["step"] = 0
             state["exp_avg"] = zeros(p.shape, dtype=p.dtype)
@@ -79,7 +97,7 @@ class Adam(Optimizer):
         if maximize:
             grad = -grad
         if wd != 0:
-            if self.decoupled:
+            if decoupled:
                 p.data *= 1.0 - lr * wd
             else:
                 grad = grad + wd * p.data  # a new array: p.grad itself must not change
@@ -106,9 +124,8 @@ class Adam(Optimizer):
 
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter, 2019), as torch.optim.AdamW:
-    p = p (1 - lr weight_decay) before the Adam step, instead of adding weight_decay p to g."""
-
-    decoupled = True
+    p = p (1 - lr weight_decay) before the Adam step, instead of adding weight_decay p to g.
+    (``Adam(..., decoupled_weight_decay=True)`` is the same optimizer.)"""
 
     def __init__(
         self,
@@ -120,5 +137,22 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )

@@ -7,7 +7,14 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.optim.optimizer import Optimizer, ParamsT
+from tinygrad_edu.optim.optimizer import (
+    Optimizer,
+    ParamsT,
+    StateKeys,
+    check_at_least_zero,
+    check_supported,
+    real_number,
+)
 
 
 class SGD(Optimizer):
@@ -28,7 +35,11 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        check_supported(differentiable)
         defaults = dict(
             lr=lr,
             momentum=momentum,
@@ -36,21 +47,25 @@ class SGD(Optimizer):
             weight_decay=weight_decay,
             nesterov=nesterov,
             maximize=maximize,
+            foreach=foreach,
+            differentiable=differentiable,
+            fused=fused,
         )
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
-        if group["lr"] < 0:
-            raise ValueError(f"Invalid learning rate: {group['lr']}")
-        if group["momentum"] < 0:
-            raise ValueError(f"Invalid momentum value: {group['momentum']}")
-        if group["weight_decay"] < 0:
-            raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
+        check_at_least_zero(group, "lr", "learning rate")
+        check_at_least_zero(group, "momentum", "momentum value")
+        check_at_least_zero(group, "weight_decay", "weight_decay value")
+        real_number(group, "dampening")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 "Nesterov momentum requires a momentum and zero dampening, got "
                 f"momentum={group['momentum']}, dampening={group['dampening']}"
             )
+
+    def _state_keys(self, group: dict[str, Any]) -> StateKeys:
+        return {}, {"momentum_buffer": "param"}
 
     def _hyper(self, group: dict[str, Any]) -> tuple[Any, ...]:
         lr, momentum = float(group["lr"]), float(group["momentum"])
