@@ -37,6 +37,8 @@ class Lib:
     where: Callable[..., Any]
     float32: Any
     float64: Any
+    module: Any = None  # the library itself: lib.module.einsum(...), lib.module.linalg.norm(...)
+    functional: Any = None  # its nn.functional: lib.functional.gelu(...)
 
 
 OURS = Lib(
@@ -48,6 +50,8 @@ OURS = Lib(
     where=tinygrad_edu.where,
     float32=tinygrad_edu.float32,
     float64=tinygrad_edu.float64,
+    module=tinygrad_edu,
+    functional=tinygrad_edu.nn.functional,
 )
 
 
@@ -633,5 +637,9 @@ def _stack(draw: st.DrawFn) -> Case:
 # Tensor ops, so create_graph works everywhere).
 FIRST_ORDER_ONLY: set[str] = set()
 import op_table_cnn  # noqa: E402,F401
+import op_table_linalg  # noqa: E402,F401
+import op_table_pointwise  # noqa: E402,F401
+import op_table_reductions  # noqa: E402,F401
 import op_table_seq  # noqa: E402,F401
+import op_table_shapes  # noqa: E402,F401
 import op_table_train  # noqa: E402,F401

@@ -24,6 +24,8 @@ TORCH = Lib(
     where=torch.where,
     float32=torch.float32,
     float64=torch.float64,
+    module=torch,
+    functional=torch.nn.functional,
 )
 
 NAMES = sorted(OPS)

@@ -9,26 +9,24 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, Union
 
 import numpy as np
 
-from tinygrad_edu import arguments, dtypes, ops
+from tinygrad_edu import arguments, dtypes, ops, return_types
 from tinygrad_edu.autograd import engine, inplace, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import CPU, check_device, device, device_and_dtype
+from tinygrad_edu.size import Size
 
 Scalar = Union[int, float, bool]  # noqa: UP007
 ArrayLike = Union["Tensor", np.ndarray, Scalar, Sequence[Any]]
 Dims = Union[int, Sequence[int], None]  # noqa: UP007
+_new_tuple = tuple.__new__  # (a Size from a shape with no checks: .shape runs often)
 
 
-class MaxResult(NamedTuple):
-    """What max(dim)/min(dim) return, like torch.return_types.max."""
-
-    values: Tensor
-    indices: Tensor
+MaxResult = return_types.max  # what max(dim) returns (min(dim): return_types.min)
 
 
 class Tensor:
@@ -79,8 +77,10 @@ class Tensor:
     # -- what a tensor is ------------------------------------------------------------------------
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def shape(self) -> Size:
+        """The sizes of the dims, as a Size (a tuple). Code on hot paths reads ``.data.shape``,
+        the plain tuple, which costs nothing to make."""
+        return _new_tuple(Size, self.data.shape)
 
     @property
     def ndim(self) -> int:
@@ -462,8 +462,11 @@ class Tensor:
     def mul(self, other: ArrayLike) -> Tensor:
         return self * other
 
-    def div(self, other: ArrayLike) -> Tensor:
-        return self / other
+    def div(self, other: ArrayLike, *, rounding_mode: str | None = None) -> Tensor:
+        """self / other; rounding_mode 'trunc' or 'floor' rounds the quotient (no gradient)."""
+        if rounding_mode is None:
+            return self / other
+        return pointwise.divide_rounded(self, other, rounding_mode)
 
     def pow(self, exponent: ArrayLike) -> Tensor:
         return self**exponent
@@ -507,8 +510,8 @@ class Tensor:
         return self._compare(np.equal, other)
 
     def sign(self) -> Tensor:
-        """-1, 0 or 1 (no gradient: it is zero almost everywhere)."""
-        return Tensor._plain(np.sign(self.data))
+        """-1, 0 or 1 (its gradient is 0, as in PyTorch)."""
+        return ops.Sign.apply(self)
 
     def __invert__(self) -> Tensor:
         return Tensor._plain(
@@ -521,11 +524,11 @@ class Tensor:
     def __or__(self, other: ArrayLike) -> Tensor:
         return self._compare(np.logical_or, other)
 
-    def any(self) -> Tensor:
-        return Tensor._plain(np.asarray(self.data.any()))
+    def any(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        return reductions.any_all(self, np.any, dim, keepdim)
 
-    def all(self) -> Tensor:
-        return Tensor._plain(np.asarray(self.data.all()))
+    def all(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+        return reductions.any_all(self, np.all, dim, keepdim)
 
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         self._check_nonempty("argmax", dim)
@@ -563,10 +566,18 @@ class Tensor:
     def tanh(self) -> Tensor:
         return ops.Tanh.apply(self._float())
 
-    def clamp(self, min: Scalar | None = None, max: Scalar | None = None) -> Tensor:
+    def clamp(
+        self, min: Scalar | Tensor | None = None, max: Scalar | Tensor | None = None
+    ) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of min and max must be given")
-        return ops.Clamp.apply(self, min, max)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            return pointwise.clamp_tensors(self, min, max)
+        x = self
+        for bound in (min, max):  # an integer tensor clamped to 2.5 becomes float, as in torch
+            if bound is not None and dtypes.result_type(x.data, bound) != x.dtype:
+                x = x.to(dtypes.result_type(x.data, bound))
+        return ops.Clamp.apply(x, min, max)
 
     clip = clamp
 
@@ -649,15 +660,20 @@ class Tensor:
         *,
         axis: Dims = None,
         keepdims: bool | None = None,
+        dtype: Any = None,
     ) -> Tensor:
         """Sum over dims (all by default). ``axis``/``keepdims`` are NumPy-style aliases, as torch
         accepts, so backward formulas can call ``.sum`` alike on Tensors and ndarrays."""
         dims = arguments.dims_arg(dim if axis is None else axis, self.ndim)
         # Integers and bools are summed in int64, as in PyTorch (int8 sums would overflow).
         x = self.to(dtypes.int64) if self.dtype.kind in "biu" else self
+        if dtype is not None:
+            x = self.to(dtype)
         return ops.Sum.apply(x, dims, keepdim if keepdims is None else keepdims)
 
-    def mean(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    def mean(self, dim: Dims = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim)
         if not dtypes.is_floating(self.dtype):
             raise RuntimeError(
                 f"mean(): could not infer the output dtype: the input dtype must be floating, got "
@@ -678,6 +694,8 @@ class Tensor:
 
         As in torch, the second positional argument is ``unbiased``: pass ``keepdim=`` by name.
         """
+        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)
@@ -691,6 +709,8 @@ class Tensor:
         *,
         correction: int = 1,
     ) -> Tensor:
+        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = 1 if unbiased else 0
         dims = arguments.dims_arg(dim, self.ndim)
@@ -724,14 +744,20 @@ class Tensor:
             return self.minimum(dim)
         if dim is None:
             return self.amin()
-        return self._pick_along(self.argmin(dim, keepdim=True), dim, keepdim)
+        return self._pick_along(self.argmin(dim, keepdim=True), dim, keepdim, return_types.min)
 
-    def _pick_along(self, index: Tensor, dim: int, keepdim: bool) -> MaxResult:
+    def _pick_along(
+        self,
+        index: Tensor,
+        dim: int,
+        keepdim: bool,
+        kind: type[return_types.ValuesIndices] = return_types.max,
+    ) -> return_types.ValuesIndices:
         d = self._dim(dim)
         values = self.gather(d, index)
         if not keepdim:
             values, index = values.squeeze(d), index.squeeze(d)
-        return MaxResult(values, index)
+        return kind(values, index)
 
     def _check_nonempty(self, name: str, dims: Any) -> None:
         """max/min/argmax over nothing is undefined: PyTorch raises (an IndexError)."""
@@ -854,6 +880,492 @@ class Tensor:
             return ops.GetItem.apply(ops.GetItem.apply(self, split[0]), split[1])
         return ops.GetItem.apply(self, idx)
 
+    # ============================================================================================
+    # The rest of PyTorch's Tensor API. One line each: the ops are in ops/, the longer bodies in
+    # functions/ (next to the torch-level function of the same name).
+    # ============================================================================================
+
+    # -- what a tensor is, more ------------------------------------------------------------------
+
+    @property
+    def itemsize(self) -> builtins.int:
+        return self.data.itemsize
+
+    @property
+    def nbytes(self) -> builtins.int:
+        return self.data.nbytes
+
+    def element_size(self) -> builtins.int:
+        """Bytes per element."""
+        return self.data.itemsize
+
+    def nelement(self) -> builtins.int:
+        return builtins.int(self.data.size)
+
+    def ndimension(self) -> builtins.int:
+        return self.data.ndim
+
+    def is_floating_point(self) -> builtins.bool:
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self) -> builtins.bool:
+        """Are the elements laid out row by row in memory? (A transpose is not.)"""
+        return builtins.bool(self.data.flags.c_contiguous)
+
+    def contiguous(self) -> Tensor:
+        """Itself if contiguous, else a contiguous copy (gradients flow through it)."""
+        return self if self.data.flags.c_contiguous else ops.Clone.apply(self)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.data.shape)
+
+    def new_empty(
+        self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False
+    ) -> Tensor:
+        """Zeros (PyTorch leaves them uninitialised) with this tensor's dtype (or ``dtype``)."""
+        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+
+    def new_tensor(
+        self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False
+    ) -> Tensor:
+        """A copy of data, in this tensor's dtype unless ``dtype`` is given."""
+        out = Tensor(data, dtype=self.dtype if dtype is None else dtype)
+        return out.requires_grad_(True) if requires_grad else out
+
+    # -- elementwise maths, more -----------------------------------------------------------------
+
+    def sin(self) -> Tensor:
+        return ops.Sin.apply(self._float())
+
+    def cos(self) -> Tensor:
+        return ops.Cos.apply(self._float())
+
+    def tan(self) -> Tensor:
+        return ops.Tan.apply(self._float())
+
+    def asin(self) -> Tensor:
+        return ops.Asin.apply(self._float())
+
+    def acos(self) -> Tensor:
+        return ops.Acos.apply(self._float())
+
+    def atan(self) -> Tensor:
+        return ops.Atan.apply(self._float())
+
+    arcsin, arccos, arctan = asin, acos, atan
+
+    def sinh(self) -> Tensor:
+        return ops.Sinh.apply(self._float())
+
+    def cosh(self) -> Tensor:
+        return ops.Cosh.apply(self._float())
+
+    def exp2(self) -> Tensor:
+        return ops.Exp2.apply(self._float())
+
+    def expm1(self) -> Tensor:
+        return ops.Expm1.apply(self._float())
+
+    def log2(self) -> Tensor:
+        return ops.Log2.apply(self._float())
+
+    def log10(self) -> Tensor:
+        return ops.Log10.apply(self._float())
+
+    def rsqrt(self) -> Tensor:
+        return ops.Rsqrt.apply(self._float())
+
+    def erf(self) -> Tensor:
+        return ops.Erf.apply(self._float())
+
+    def erfc(self) -> Tensor:
+        return ops.Erfc.apply(self._float())
+
+    def square(self) -> Tensor:
+        return (self.long() if self.dtype == dtypes.bool_ else self) ** 2
+
+    def reciprocal(self) -> Tensor:
+        return 1 / self._float()
+
+    def floor(self) -> Tensor:
+        """The largest whole number <= each element (its gradient is 0, as in PyTorch)."""
+        return pointwise.rounded(self, ops.Floor)
+
+    def ceil(self) -> Tensor:
+        return pointwise.rounded(self, ops.Ceil)
+
+    def trunc(self) -> Tensor:
+        return pointwise.rounded(self, ops.Trunc)
+
+    fix = trunc
+
+    def round(self, decimals: builtins.int = 0) -> Tensor:
+        """Rounded to ``decimals`` places, halves to even."""
+        return pointwise.rounded(self, ops.Round, decimals)
+
+    def frac(self) -> Tensor:
+        """The fractional part, x - trunc(x), with x's sign."""
+        return self - self.trunc()
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    absolute, negative = abs, neg
+
+    def atan2(self, other: ArrayLike) -> Tensor:
+        """The angle of the point (other, self): atan(self / other) in the right quadrant."""
+        return self._float()._binary(ops.Atan2, other)
+
+    arctan2 = atan2
+
+    def fmod(self, other: ArrayLike) -> Tensor:
+        """The remainder of self / other with the sign of self (C's fmod)."""
+        return self._binary(ops.Fmod, other)
+
+    def remainder(self, other: ArrayLike) -> Tensor:
+        """The remainder of self / other with the sign of other (Python's %)."""
+        return self._binary(ops.Remainder, other)
+
+    def __mod__(self, other: ArrayLike) -> Tensor:
+        return self._binary(ops.Remainder, other)
+
+    def __rmod__(self, other: ArrayLike) -> Tensor:
+        return self._binary(ops.Remainder, other, reflected=True)
+
+    def floor_divide(self, other: ArrayLike) -> Tensor:
+        """self / other rounded down (Python's //); no gradient, as in PyTorch."""
+        return pointwise.divide_rounded(self, other, "floor")
+
+    def __floordiv__(self, other: ArrayLike) -> Tensor:
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other: ArrayLike) -> Tensor:
+        return pointwise.divide_rounded(self._operand(other), self, "floor")
+
+    def true_divide(self, other: ArrayLike) -> Tensor:
+        return self / other
+
+    multiply, divide, subtract = mul, div, sub
+
+    def lerp(self, end: Tensor, weight: ArrayLike) -> Tensor:
+        """self + weight * (end - self)."""
+        return pointwise.lerp(self, end, weight)
+
+    def clamp_min(self, min: Scalar | Tensor) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Scalar | Tensor) -> Tensor:
+        return self.clamp(max=max)
+
+    def clamp_min_(self, min: Scalar | Tensor) -> Tensor:
+        return inplace.apply_inplace(self, "clamp_min_", lambda old: old.clamp(min=min))
+
+    def clamp_max_(self, max: Scalar | Tensor) -> Tensor:
+        return inplace.apply_inplace(self, "clamp_max_", lambda old: old.clamp(max=max))
+
+    def logsumexp(self, dim: Dims, keepdim: builtins.bool = False) -> Tensor:
+        """log(sum(exp(self))) over dim, without overflow."""
+        return reductions.log_sum_exp(self, dim, keepdim)
+
+    # -- comparisons and logic, more: bool tensors outside the graph -----------------------------
+
+    def ne(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.not_equal, other)
+
+    def lt(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.less, other)
+
+    def le(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def gt(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def ge(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+
+    def isclose(
+        self,
+        other: ArrayLike,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> Tensor:
+        return comparisons.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(
+        self,
+        other: ArrayLike,
+        rtol: builtins.float = 1e-05,
+        atol: builtins.float = 1e-08,
+        equal_nan: builtins.bool = False,
+    ) -> builtins.bool:
+        return comparisons.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other: Tensor) -> builtins.bool:
+        return comparisons.equal(self, other)
+
+    def isnan(self) -> Tensor:
+        return Tensor._plain(np.isnan(self.data))
+
+    def isinf(self) -> Tensor:
+        return Tensor._plain(np.isinf(self.data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._plain(np.isfinite(self.data))
+
+    def logical_not(self) -> Tensor:
+        return Tensor._plain(np.logical_not(self.data))
+
+    def logical_and(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.logical_and, other)
+
+    def logical_or(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.logical_or, other)
+
+    def logical_xor(self, other: ArrayLike) -> Tensor:
+        return self._compare(np.logical_xor, other)
+
+    def __xor__(self, other: ArrayLike) -> Tensor:
+        return self._compare(
+            np.logical_xor if self.dtype == dtypes.bool_ else np.bitwise_xor, other
+        )
+
+    # -- reductions, more ------------------------------------------------------------------------
+
+    def prod(
+        self, dim: builtins.int | None = None, keepdim: builtins.bool = False, *, dtype: Any = None
+    ) -> Tensor:
+        """The product over one dim (all by default); gradients stay right where an element is 0."""
+        return reductions.product(self, dim, keepdim, dtype)
+
+    def cumsum(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+        """Running sums along dim."""
+        return reductions.scan(ops.CumSum, self, dim, dtype)
+
+    def cumprod(self, dim: builtins.int, *, dtype: Any = None) -> Tensor:
+        """Running products along dim."""
+        return reductions.scan(ops.CumProd, self, dim, dtype)
+
+    def norm(
+        self, p: Any = "fro", dim: Dims = None, keepdim: builtins.bool = False, dtype: Any = None
+    ) -> Tensor:
+        """The p-norm over dim (all elements by default): 'fro' and 2 the Euclidean, 1, inf, ..."""
+        return reductions.p_norm(self, p, dim, keepdim, dtype)
+
+    def median(self, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+        """median(): the lower median of all elements; median(dim): (values, indices)."""
+        return sorting.median_values(self, dim, keepdim)
+
+    def sort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        *,
+        stable: builtins.bool = False,
+    ) -> return_types.sort:
+        """(values, indices) in ascending (descending) order along dim; always stable."""
+        return sorting.sort_values(self, dim, descending)
+
+    def argsort(
+        self,
+        dim: builtins.int = -1,
+        descending: builtins.bool = False,
+        *,
+        stable: builtins.bool = False,
+    ) -> Tensor:
+        return Tensor._plain(sorting.order(self.data, self._dim(dim), descending))
+
+    def topk(
+        self,
+        k: builtins.int,
+        dim: builtins.int = -1,
+        largest: builtins.bool = True,
+        sorted: builtins.bool = True,
+    ) -> return_types.topk:
+        """(values, indices) of the k largest (``largest=False``: smallest) along dim."""
+        return sorting.topk_values(self, k, dim, largest)
+
+    # -- products of vectors and matrices --------------------------------------------------------
+
+    def mm(self, mat2: Tensor) -> Tensor:
+        return linalg.mm(self, mat2)
+
+    def bmm(self, mat2: Tensor) -> Tensor:
+        return linalg.bmm(self, mat2)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return linalg.mv(self, vec)
+
+    def dot(self, other: Tensor) -> Tensor:
+        return linalg.dot(self, other)
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        return linalg.outer(self, vec2)
+
+    ger = outer
+
+    # -- shape, more -----------------------------------------------------------------------------
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def unflatten(self, dim: builtins.int, sizes: Sequence[builtins.int]) -> Tensor:
+        return shapes.unflatten(self, dim, sizes)
+
+    def swapaxes(self, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    def swapdims(self, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+        return self.transpose(dim0, dim1)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        return shapes.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """The whole tensor tiled: dim i repeated sizes[i] times."""
+        return shapes.repeat(self, arguments.size_arg(sizes, "repeat"))
+
+    def tile(self, *dims: Any) -> Tensor:
+        return shapes.tile(self, arguments.size_arg(dims, "tile"))
+
+    def repeat_interleave(
+        self, repeats: Any, dim: builtins.int | None = None, *, output_size: Any = None
+    ) -> Tensor:
+        """Each element (or slice along dim) repeated in place: [1, 2] -> [1, 1, 2, 2]."""
+        return shapes.repeat_interleave(self, repeats, dim)
+
+    def flip(self, *dims: Any) -> Tensor:
+        return shapes.flip(self, dims[0] if len(dims) == 1 else dims)
+
+    def fliplr(self) -> Tensor:
+        return shapes.fliplr(self)
+
+    def flipud(self) -> Tensor:
+        return shapes.flipud(self)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        return shapes.roll(self, shifts, dims)
+
+    def tril(self, diagonal: builtins.int = 0) -> Tensor:
+        return shapes.tril(self, diagonal)
+
+    def triu(self, diagonal: builtins.int = 0) -> Tensor:
+        return shapes.triu(self, diagonal)
+
+    def diag(self, diagonal: builtins.int = 0) -> Tensor:
+        return shapes.diag(self, diagonal)
+
+    def diagonal(
+        self, offset: builtins.int = 0, dim1: builtins.int = 0, dim2: builtins.int = 1
+    ) -> Tensor:
+        return shapes.diagonal(self, offset, dim1, dim2)
+
+    def narrow(self, dim: builtins.int, start: Any, length: builtins.int) -> Tensor:
+        return shapes.narrow(self, dim, start, length)
+
+    def select(self, dim: builtins.int, index: builtins.int) -> Tensor:
+        return shapes.select(self, dim, index)
+
+    def split(self, split_size: Any, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return joining.split(self, split_size, dim)
+
+    def chunk(self, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return joining.chunk(self, chunks, dim)
+
+    def unbind(self, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+        return joining.unbind(self, dim)
+
+    # -- indexing, more --------------------------------------------------------------------------
+
+    def index_select(self, dim: builtins.int, index: ArrayLike) -> Tensor:
+        return indexing.index_select(self, dim, index)
+
+    def masked_fill(self, mask: ArrayLike, value: Any) -> Tensor:
+        return indexing.masked_fill(self, mask, value)
+
+    def masked_select(self, mask: ArrayLike) -> Tensor:
+        return indexing.masked_select(self, mask)
+
+    def scatter(
+        self,
+        dim: builtins.int,
+        index: ArrayLike,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
+    ) -> Tensor:
+        return indexing.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim: builtins.int, index: ArrayLike, src: Tensor) -> Tensor:
+        return indexing.scatter_add(self, dim, index, src)
+
+    def masked_fill_(self, mask: ArrayLike, value: Any) -> Tensor:
+        return inplace.apply_inplace(self, "masked_fill_", lambda old: old.masked_fill(mask, value))
+
+    def scatter_(
+        self,
+        dim: builtins.int,
+        index: ArrayLike,
+        src: Any = None,
+        *,
+        value: Any = None,
+        reduce: Any = None,
+    ) -> Tensor:
+        return inplace.apply_inplace(
+            self, "scatter_", lambda old: old.scatter(dim, index, src, value=value, reduce=reduce)
+        )
+
+    def scatter_add_(self, dim: builtins.int, index: ArrayLike, src: Tensor) -> Tensor:
+        return inplace.apply_inplace(
+            self, "scatter_add_", lambda old: old.scatter_add(dim, index, src)
+        )
+
+    def nonzero(self, *, as_tuple: builtins.bool = False) -> Any:
+        return indexing.nonzero(self, as_tuple=as_tuple)
+
+    def unique(
+        self,
+        sorted: builtins.bool = True,
+        return_inverse: builtins.bool = False,
+        return_counts: builtins.bool = False,
+        dim: builtins.int | None = None,
+    ) -> Any:
+        return indexing.unique(self, sorted, return_inverse, return_counts, dim)
+
+    # -- dtypes, more (kept last: the names int, bool and type would shadow the builtins in the
+    # annotations of any method below them) ----------------------------------------------------
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool_)
+
+    def type(self, dtype: Any = None, non_blocking: builtins.bool = False) -> Any:
+        """type(): the type's name, as 'torch.FloatTensor'; type(dtype): ``to(dtype)`` (a dtype,
+        or such a name)."""
+        if dtype is None:
+            return dtypes.tensor_type_name(self.dtype)
+        return self.to(dtypes.from_tensor_type_name(dtype))
+
 
 class RemovableHandle:
     """What register_hook returns: ``remove()`` takes the hook away again."""
@@ -873,3 +1385,16 @@ def _promoted(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 
 
 variable.set_tensor_class(Tensor)  # the autograd core makes every op result of this class
+
+
+# The functions that hold the longer method bodies above. (Imported last: they import Tensor.)
+from tinygrad_edu.functions import (  # noqa: E402
+    comparisons,
+    indexing,
+    joining,
+    linalg,
+    pointwise,
+    reductions,
+    shapes,
+    sorting,
+)

@@ -166,3 +166,14 @@ def ints_first(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]
 def float_dtype(dtype: Any) -> np.dtype:
     """A factory's dtype: the default float dtype unless told otherwise."""
     return dtypes.get_default_dtype() if dtype is None else dtypes.as_dtype(dtype)
+
+
+def tensor_arg(value: Any, function: str, name: str = "input", position: int = 1) -> Any:
+    """A torch-level function's tensor argument, or PyTorch's TypeError naming it. (A Tensor is
+    what has a grad_fn: this module sits below the Tensor class and cannot import it.)"""
+    if not hasattr(value, "grad_fn") or isinstance(value, type):
+        raise TypeError(
+            f"{function}(): argument '{name}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+    return value

@@ -97,3 +97,34 @@ def result_type(x: np.ndarray, y: Any) -> np.dtype:
 
 def _rank(kind: str) -> int:
     return {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[kind]
+
+
+# The legacy type names of ``x.type()``: torch.FloatTensor is a float32 tensor, and so on.
+_TENSOR_TYPES: dict[np.dtype, str] = {
+    float16: "HalfTensor",
+    float32: "FloatTensor",
+    float64: "DoubleTensor",
+    uint8: "ByteTensor",
+    int8: "CharTensor",
+    int16: "ShortTensor",
+    int32: "IntTensor",
+    int64: "LongTensor",
+    bool_: "BoolTensor",
+    complex64: "ComplexFloatTensor",
+    complex128: "ComplexDoubleTensor",
+}
+
+
+def tensor_type_name(dtype: np.dtype) -> str:
+    """'torch.FloatTensor' for float32, as ``x.type()`` says."""
+    return f"torch.{_TENSOR_TYPES[np.dtype(dtype)]}"
+
+
+def from_tensor_type_name(dtype: Any) -> np.dtype:
+    """A dtype from a dtype or from a name such as 'torch.FloatTensor' (or 'FloatTensor')."""
+    if isinstance(dtype, str):
+        name = dtype.removeprefix("torch.")
+        for dt, type_name in _TENSOR_TYPES.items():
+            if name == type_name:
+                return dt
+    return as_dtype(dtype)

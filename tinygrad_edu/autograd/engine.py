@@ -83,6 +83,8 @@ class Walk:
             prev += g
             return prev
         total = prev + g
+        if type(total) is not np.ndarray:  # two 0-d arrays add up to a NumPy scalar
+            total = np.asarray(total)
         self.owned[id(total)] = total
         return total
 

@@ -1,7 +1,25 @@
 """Neural-network building blocks, as ``torch.nn``: modules, layers, losses, init, functional."""
 
 from tinygrad_edu.nn import functional, init, utils
-from tinygrad_edu.nn.activation import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from tinygrad_edu.nn.activation import (
+    CELU,
+    ELU,
+    GELU,
+    SELU,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    LogSoftmax,
+    Mish,
+    ReLU,
+    ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Softsign,
+    Tanh,
+)
 from tinygrad_edu.nn.attention import MultiheadAttention
 from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
@@ -35,9 +53,13 @@ from tinygrad_edu.nn.rnn import RNN, RNNBase, RNNCell, RNNCellBase
 from tinygrad_edu.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
+    "CELU",
+    "ELU",
+    "GELU",
     "GRU",
     "LSTM",
     "RNN",
+    "SELU",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d",
@@ -58,15 +80,19 @@ __all__ = [
     "Flatten",
     "GRUCell",
     "GroupNorm",
+    "Hardtanh",
     "Identity",
     "L1Loss",
     "LSTMCell",
     "LayerNorm",
+    "LeakyReLU",
     "Linear",
+    "LogSigmoid",
     "LogSoftmax",
     "MSELoss",
     "MaxPool1d",
     "MaxPool2d",
+    "Mish",
     "Module",
     "ModuleDict",
     "ModuleList",
@@ -79,9 +105,13 @@ __all__ = [
     "RNNCell",
     "RNNCellBase",
     "ReLU",
+    "ReLU6",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
+    "Softsign",
     "Tanh",
     "TransformerEncoder",
     "TransformerEncoderLayer",

@@ -43,7 +43,7 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
     if activation == "relu":
         return F.relu
     if activation == "gelu":
-        return F.gelu  # type: ignore[attr-defined]
+        return F.gelu
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 

@@ -1,7 +1,18 @@
 """The primitive differentiable operations, each a Function with forward and backward together."""
 
+from tinygrad_edu.ops.activation import (
+    ELU,
+    GELU,
+    GELUTanh,
+    Hardtanh,
+    LeakyReLU,
+    LogSigmoid,
+    SiLU,
+    Softplus,
+)
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.einsum import Einsum
 from tinygrad_edu.ops.inplace import Overwrite, SetItem
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
@@ -15,8 +26,28 @@ from tinygrad_edu.ops.movement import (
     Reshape,
     Where,
 )
+from tinygrad_edu.ops.norm import VectorNorm
+from tinygrad_edu.ops.pointwise import (
+    Ceil,
+    Erf,
+    Erfc,
+    Exp2,
+    Expm1,
+    Floor,
+    Fmod,
+    Log2,
+    Log10,
+    Remainder,
+    Round,
+    Rsqrt,
+    Sign,
+    Trunc,
+)
 from tinygrad_edu.ops.reduce import Amax, Amin, Mean, Std, Sum, Var
-from tinygrad_edu.ops.softmax import LogSoftmax, Softmax
+from tinygrad_edu.ops.scan import CumProd, CumSum, Prod
+from tinygrad_edu.ops.softmax import LogSoftmax, LogSumExp, Softmax
+from tinygrad_edu.ops.sorting import Median
+from tinygrad_edu.ops.trig import Acos, Asin, Atan, Atan2, Cos, Cosh, Sin, Sinh, Tan
 from tinygrad_edu.ops.unary import (
     Abs,
     Cast,
@@ -32,25 +63,51 @@ from tinygrad_edu.ops.unary import (
 )
 
 __all__ = [
+    "ELU",
+    "GELU",
     "Abs",
+    "Acos",
     "Add",
     "Amax",
     "Amin",
+    "Asin",
+    "Atan",
+    "Atan2",
     "Cast",
     "Cat",
+    "Ceil",
     "Clamp",
     "Clone",
+    "Cos",
+    "Cosh",
+    "CumProd",
+    "CumSum",
     "Div",
+    "Einsum",
+    "Erf",
+    "Erfc",
     "Exp",
+    "Exp2",
     "Expand",
+    "Expm1",
+    "Floor",
+    "Fmod",
+    "GELUTanh",
     "GetItem",
+    "Hardtanh",
     "IndexAdd",
+    "LeakyReLU",
     "Log",
     "Log1p",
+    "Log2",
+    "Log10",
+    "LogSigmoid",
     "LogSoftmax",
+    "LogSumExp",
     "MatMul",
     "Maximum",
     "Mean",
+    "Median",
     "Minimum",
     "Mul",
     "Neg",
@@ -58,17 +115,29 @@ __all__ = [
     "Permute",
     "Pow",
     "PowScalar",
+    "Prod",
     "ReLU",
+    "Remainder",
     "Reshape",
+    "Round",
+    "Rsqrt",
     "SetItem",
+    "SiLU",
     "Sigmoid",
+    "Sign",
+    "Sin",
+    "Sinh",
     "Softmax",
+    "Softplus",
     "Sqrt",
     "Std",
     "Sub",
     "Sum",
+    "Tan",
     "Tanh",
+    "Trunc",
     "Var",
+    "VectorNorm",
     "Where",
     "unbroadcast",
 ]

@@ -25,9 +25,9 @@ class Add(Function):
 
     @staticmethod
     def backward(ctx: Add, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
-        x, y = ctx.inputs
-        dx = unbroadcast(grad, x.shape) if x.requires_grad else None
-        dy = unbroadcast(grad, y.shape) if y.requires_grad else None
+        x, y = ctx.inputs  # (Tensors: .data.shape is the plain tuple, quicker than .shape)
+        dx = unbroadcast(grad, x.data.shape) if x.requires_grad else None
+        dy = unbroadcast(grad, y.data.shape) if y.requires_grad else None
         return dx, dy
 
 
@@ -43,8 +43,8 @@ class Sub(Function):
     @staticmethod
     def backward(ctx: Sub, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.inputs
-        dx = unbroadcast(grad, x.shape) if x.requires_grad else None
-        dy = unbroadcast(-grad, y.shape) if y.requires_grad else None
+        dx = unbroadcast(grad, x.data.shape) if x.requires_grad else None
+        dy = unbroadcast(-grad, y.data.shape) if y.requires_grad else None
         return dx, dy
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TypeGuard, Union
 
 import numpy as np
 
+from tinygrad_edu.ops.special import erf_array, erfc_array
+
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
 
@@ -73,3 +75,67 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-x) without overflow: only ever exponentiate -|x|."""
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+# -- for the elementwise maths of ops/trig.py, ops/pointwise.py and ops/activation.py ----------
+
+
+def sin(g: Gradient) -> Gradient:
+    return g.sin() if is_tensor(g) else np.sin(g)
+
+
+def cos(g: Gradient) -> Gradient:
+    return g.cos() if is_tensor(g) else np.cos(g)
+
+
+def sinh(g: Gradient) -> Gradient:
+    return g.sinh() if is_tensor(g) else np.sinh(g)
+
+
+def cosh(g: Gradient) -> Gradient:
+    return g.cosh() if is_tensor(g) else np.cosh(g)
+
+
+def tanh(g: Gradient) -> Gradient:
+    return g.tanh() if is_tensor(g) else np.tanh(g)
+
+
+def erf(g: Gradient) -> Gradient:
+    return g.erf() if is_tensor(g) else erf_array(np.asarray(g))
+
+
+def clamp_max(g: Gradient, hi: float) -> Gradient:
+    return g.clamp(max=hi) if is_tensor(g) else np.minimum(g, hi)
+
+
+def flip(g: Gradient, dim: int) -> Gradient:
+    return g.flip(dim) if is_tensor(g) else np.flip(g, dim)
+
+
+def cumsum(g: Gradient, dim: int) -> Gradient:
+    return g.cumsum(dim) if is_tensor(g) else np.cumsum(g, dim)
+
+
+def cumprod(g: Gradient, dim: int) -> Gradient:
+    return g.cumprod(dim) if is_tensor(g) else np.cumprod(g, dim)
+
+
+def prod(g: Gradient, dim: int) -> Gradient:
+    return g.prod(dim) if is_tensor(g) else np.prod(g, dim)
+
+
+def moveaxis(g: Gradient, source: int, destination: int) -> Gradient:
+    return (
+        g.movedim(source, destination)
+        if is_tensor(g)
+        else np.moveaxis(np.asarray(g), source, destination)
+    )
+
+
+def plain_like(g: Gradient, array: np.ndarray) -> Gradient:
+    """A constant (an array, or a Tensor outside the graph when g is a Tensor)."""
+    return type(g)._plain(array) if is_tensor(g) else array
+
+
+def erfc(g: Gradient) -> Gradient:
+    return g.erfc() if is_tensor(g) else erfc_array(np.asarray(g))

@@ -32,7 +32,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx: Reshape, grad: Gradient) -> Gradient:
-        return grad.reshape(ctx.inputs[0].shape)
+        return grad.reshape(ctx.inputs[0].data.shape)
 
 
 class Permute(Function):
@@ -64,7 +64,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx: Expand, grad: Gradient) -> Gradient:
-        return unbroadcast(grad, ctx.inputs[0].shape)
+        return unbroadcast(grad, ctx.inputs[0].data.shape)
 
 
 def is_advanced(index: tuple[Any, ...]) -> bool:
@@ -95,8 +95,8 @@ class GetItem(Function):
     def backward(ctx: GetItem, grad: Gradient) -> Gradient:
         x, index = ctx.inputs
         if isinstance(grad, np.ndarray):
-            return index_add(grad, index, x.shape)
-        return IndexAdd.apply(grad, index, x.shape)
+            return index_add(grad, index, x.data.shape)
+        return IndexAdd.apply(grad, index, x.data.shape)
 
 
 def index_add(g: np.ndarray, index: tuple[Any, ...], shape: tuple[int, ...]) -> np.ndarray:
@@ -136,7 +136,7 @@ class Cat(Function):
         try:
             return np.concatenate([x.data for x in xs], axis=dim)
         except ValueError:
-            shapes = ", ".join(str(x.shape) for x in xs)
+            shapes = ", ".join(str(x.data.shape) for x in xs)
             raise RuntimeError(
                 f"cat: tensors must have the same shape except in dim {dim}, got {shapes}"
             ) from None
@@ -147,9 +147,9 @@ class Cat(Function):
         grads, start = [], 0
         for x in xs:
             index = [slice(None)] * grad.ndim
-            index[dim] = slice(start, start + x.shape[dim])
+            index[dim] = slice(start, start + x.data.shape[dim])
             grads.append(grad[tuple(index)] if x.requires_grad else None)
-            start += x.shape[dim]
+            start += x.data.shape[dim]
         return tuple(grads)
 
 
@@ -165,8 +165,8 @@ class Where(Function):
     @staticmethod
     def backward(ctx: Where, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y, cond = ctx.inputs
-        dx = unbroadcast(either.keep_where(grad, cond), x.shape) if x.requires_grad else None
-        dy = unbroadcast(either.keep_where(grad, ~cond), y.shape) if y.requires_grad else None
+        dx = unbroadcast(either.keep_where(grad, cond), x.data.shape) if x.requires_grad else None
+        dy = unbroadcast(either.keep_where(grad, ~cond), y.data.shape) if y.requires_grad else None
         return dx, dy
 
 
@@ -188,8 +188,8 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx: Maximum, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.inputs
-        dx = unbroadcast(grad * ctx.share_x, x.shape) if x.requires_grad else None
-        dy = unbroadcast(grad * (1.0 - ctx.share_x), y.shape) if y.requires_grad else None
+        dx = unbroadcast(grad * ctx.share_x, x.data.shape) if x.requires_grad else None
+        dy = unbroadcast(grad * (1.0 - ctx.share_x), y.data.shape) if y.requires_grad else None
         return dx, dy
 
 

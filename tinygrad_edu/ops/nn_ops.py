@@ -120,7 +120,7 @@ class CrossEntropy(Function):
         reduction: str,
         plain: bool,
     ) -> np.ndarray:
-        n, c = x.shape
+        n, c = x.data.shape
         rows = np.arange(n)
         # Shift by the row max so exp never overflows; keep softmax for backward (e / sum is more
         # accurate than exp(log-softmax) where the log-probability is large and negative).
@@ -146,7 +146,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: CrossEntropy, grad: Gradient) -> Gradient:
         x, target, weight, _, smoothing, reduction, plain = ctx.inputs
-        n, c = x.shape
+        n, c = x.data.shape
         g = _per_element_grad(grad, reduction, ctx.denominator)
         g = g.reshape(n, 1) if reduction == "none" else g  # one per row, along the classes
         rows, dtype = ctx.rows, ctx.probs.dtype

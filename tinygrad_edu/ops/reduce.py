@@ -48,7 +48,8 @@ class Sum(Function):
     @staticmethod
     def backward(ctx: Sum, grad: Gradient) -> Gradient:
         x, dims, _ = ctx.inputs
-        return either.expand(grad.reshape(kept_shape(x.shape, dims)), x.shape)
+        shape = x.data.shape
+        return either.expand(grad.reshape(kept_shape(shape, dims)), shape)
 
 
 class Mean(Function):
@@ -66,8 +67,9 @@ class Mean(Function):
     @staticmethod
     def backward(ctx: Mean, grad: Gradient) -> Gradient:
         x, dims, _ = ctx.inputs
-        n = np.asarray(count(x.shape, dims), x.dtype)
-        return either.expand(grad.reshape(kept_shape(x.shape, dims)) / n, x.shape)
+        shape = x.data.shape
+        n = np.asarray(count(shape, dims), x.dtype)
+        return either.expand(grad.reshape(kept_shape(shape, dims)) / n, shape)
 
 
 class Var(Function):
@@ -147,7 +149,7 @@ class Amax(Function):
     @staticmethod
     def backward(ctx: Amax, grad: Gradient) -> Gradient:
         x, dims, _ = ctx.inputs
-        return grad.reshape(kept_shape(x.shape, dims)) * ctx.weights
+        return grad.reshape(kept_shape(x.data.shape, dims)) * ctx.weights
 
 
 class Amin(Amax):

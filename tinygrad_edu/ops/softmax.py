@@ -1,4 +1,4 @@
-"""softmax and log_softmax along one dim, stable for logits of any size."""
+"""softmax and log_softmax along a dim, and logsumexp over dims: stable for any logits."""
 
 from __future__ import annotations
 
@@ -53,3 +53,29 @@ class LogSoftmax(Function):
     def backward(ctx: LogSoftmax, grad: Gradient) -> Gradient:
         out, dim = ctx.output, ctx.inputs[1]
         return grad - either.exp(out) * grad.sum(axis=dim, keepdims=True)
+
+
+class LogSumExp(Function):
+    """out = log sum e^x over dims = m + log sum e^(x - m), m the max (so e^ never overflows);
+    dx = grad * e^(x - out) = grad * softmax(x)"""
+
+    backward_on_arrays = True
+    save_output = True
+
+    @staticmethod
+    def forward(
+        ctx: LogSumExp, x: Tensor, dims: tuple[int, ...] | None, keepdim: bool
+    ) -> np.ndarray:
+        ctx.save_for_backward(x)
+        m = np.max(x.data, axis=dims, keepdims=True, initial=-np.inf)
+        m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf): shift by nothing
+        with np.errstate(divide="ignore"):  # log 0 = -inf: the logsumexp of nothing
+            out = np.log(np.sum(np.exp(x.data - m), axis=dims, keepdims=True)) + m
+        return out if keepdim else out.reshape(np.sum(m, axis=dims).shape)
+
+    @staticmethod
+    def backward(ctx: LogSumExp, grad: Gradient) -> Gradient:
+        (x,) = ctx.saved_tensors
+        dims = ctx.inputs[1]
+        kept = tuple(1 if dims is None or i in dims else n for i, n in enumerate(x.shape))
+        return grad.reshape(kept) * either.exp(x - ctx.output.reshape(kept))

@@ -4,14 +4,33 @@ One module per concept; this one gathers their names. Activations call the Tenso
 ``linear`` and the cross-entropy losses use the fused ops of ``tinygrad_edu/ops/nn_ops.py``.
 """
 
-from tinygrad_edu.nn.functional.activation import log_softmax, relu, sigmoid, softmax, tanh
+from tinygrad_edu.functions.indexing import one_hot
+from tinygrad_edu.nn.functional.activation import (
+    celu,
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    log_softmax,
+    logsigmoid,
+    mish,
+    relu,
+    relu6,
+    selu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    softsign,
+    tanh,
+)
 from tinygrad_edu.nn.functional.attention import (
     multi_head_attention_forward,
     scaled_dot_product_attention,
 )
 from tinygrad_edu.nn.functional.conv import conv1d, conv2d
 from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
-from tinygrad_edu.nn.functional.embedding import embedding, one_hot
+from tinygrad_edu.nn.functional.embedding import embedding
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -45,27 +64,39 @@ __all__ = [
     "batch_norm",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "celu",
     "conv1d",
     "conv2d",
     "cross_entropy",
     "dropout",
     "dropout1d",
     "dropout2d",
+    "elu",
     "embedding",
+    "gelu",
     "group_norm",
+    "hardtanh",
     "l1_loss",
     "layer_norm",
+    "leaky_relu",
     "linear",
     "log_softmax",
+    "logsigmoid",
     "max_pool1d",
     "max_pool2d",
+    "mish",
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "relu",
+    "relu6",
     "scaled_dot_product_attention",
+    "selu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
+    "softsign",
     "tanh",
 ]

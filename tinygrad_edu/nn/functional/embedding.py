@@ -1,4 +1,5 @@
-"""Embeddings and one-hot codes, as torch.nn.functional's ``embedding`` and ``one_hot``.
+"""Embeddings, as torch.nn.functional's ``embedding`` (``one_hot``, its integer cousin, is in
+tinygrad_edu/functions/indexing.py).
 
 ``embedding(indices, weight)`` is ``weight[indices]``: row k of the weight is the vector of
 token k. It is one op (ops/embedding.py) so that the row of ``padding_idx`` gets no gradient
@@ -82,32 +83,3 @@ def embedding(
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
     return Embedding.apply(weight, idx, pad, scale_grad_by_freq)
-
-
-def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """out[..., k] = 1 where tensor[...] == k, else 0: an int64 tensor with one more dim, of
-    size num_classes (max + 1 when -1). No gradient: it is a function of integers."""
-    if not isinstance(tensor, Tensor):
-        raise TypeError(
-            f"one_hot(): argument 'input' must be a Tensor, got {type(tensor).__name__}"
-        )
-    idx = tensor.data
-    if idx.dtype != np.int64:
-        raise RuntimeError(
-            f"one_hot is only applicable to index tensor of type LongTensor (int64), got dtype "
-            f"{idx.dtype}"
-        )
-    if num_classes == -1:
-        if idx.size == 0:
-            raise RuntimeError("one_hot: Can not infer total number of classes from empty tensor.")
-        num_classes = int(idx.max()) + 1
-    if idx.size and idx.min() < 0:
-        raise RuntimeError(f"one_hot: Class values must be non-negative, got {idx.min()}")
-    if idx.size and idx.max() >= num_classes:
-        raise RuntimeError(
-            f"one_hot: Class values must be smaller than num_classes ({num_classes}), got "
-            f"{idx.max()}"
-        )
-    out = np.zeros((*idx.shape, num_classes), np.int64)
-    np.put_along_axis(out, idx[..., None], 1, axis=-1)
-    return Tensor._plain(out)
