@@ -57,7 +57,7 @@ def test_forget_bias_variant_opens_the_forget_gate():
     assert model.cell.bias_ih.requires_grad
 
 
-@pytest.mark.parametrize("name", ["vanishing_gradients"])
+@pytest.mark.parametrize("name", ["vanishing_gradients", "tiny_gpt"])
 def test_help(name):
     import subprocess
     import sys
@@ -72,3 +72,41 @@ def test_help(name):
     )
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout and "--out" in result.stdout
+
+
+def test_tiny_gpt_smoke(tmp_path, capsys):
+    text = tmp_path / "corpus.txt"
+    text.write_text("def f(x):\n    return x + 1\n" * 40)
+    args = ["--text", str(text), "--steps", "6", "--eval-every", "3", "--block", "8"]
+    args += ["--dim", "8", "--heads", "2", "--layers", "1", "--batch-size", "4"]
+    result = _example("tiny_gpt").main([*args, "--sample-chars", "20", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    _assert_png(tmp_path / "tiny_gpt.png")
+    assert "sample before training:\ndef " in out and "sample after training:\ndef " in out
+    assert re.search(r"loss after 6 steps .*: train \d+\.\d+, validation \d+\.\d+", out)
+    assert np.isfinite(result["train_loss"]) and np.isfinite(result["val_loss"])
+
+
+def test_tiny_gpt_is_causal_and_ties_its_weights():
+    """Logits at position t do not change when later characters do; the head and the token
+    embedding are one parameter, listed once."""
+    gpt = _example("tiny_gpt")
+    import tinygrad_edu
+
+    tinygrad_edu.manual_seed(0)
+    model = gpt.TinyGPT(vocab=7, block=6, dim=8, heads=2, layers=2, dropout=0.0)
+    model.eval()
+    assert model.head.weight is model.tok_emb.weight
+    assert len(list(model.parameters())) == len({id(p) for p in model.parameters()})
+    x = np.array([[1, 2, 3, 4, 5, 6]])
+    changed = x.copy()
+    changed[0, 3:] = [0, 0, 0]
+    a = model(tinygrad_edu.Tensor(x)).numpy()
+    b = model(tinygrad_edu.Tensor(changed)).numpy()
+    np.testing.assert_allclose(a[0, :3], b[0, :3], rtol=1e-6)
+    assert not np.allclose(a[0, 3:], b[0, 3:])
+
+
+def test_tiny_gpt_default_corpus_ships_with_the_project():
+    files = _example("tiny_gpt").default_corpus()
+    assert any(f.name == "README.md" for f in files) and any(f.suffix == ".py" for f in files)
