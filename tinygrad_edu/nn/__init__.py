@@ -49,7 +49,8 @@ from tinygrad_edu.nn.pooling import (
     MaxPool1d,
     MaxPool2d,
 )
-from tinygrad_edu.nn.rnn import RNN, RNNBase, RNNCell, RNNCellBase
+from tinygrad_edu.nn.rnn import RNN, RNNCell
+from tinygrad_edu.nn.rnn_base import RNNBase, RNNCellBase
 from tinygrad_edu.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [

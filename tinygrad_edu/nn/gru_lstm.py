@@ -22,7 +22,7 @@ from typing import Any
 
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
-from tinygrad_edu.nn.rnn import RNNBase, RNNCellBase, Weights
+from tinygrad_edu.nn.rnn_base import RNNBase, RNNCellBase, Weights
 from tinygrad_edu.ops import recurrent
 
 
