@@ -18,12 +18,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
@@ -32,15 +28,13 @@ from tinygrad_edu.data import DataLoader, TensorDataset, load_digits
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=40, help="autoencoder training epochs")
     parser.add_argument("--probe-epochs", type=int, default=50, help="linear classifier epochs")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--limit", type=int, default=None, help="use only this many train images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 def make_autoencoder(n_pixels: int) -> tuple[nn.Module, nn.Module]:
@@ -64,7 +58,7 @@ def train_autoencoder(
     optimizer = optim.Adam(params, lr=args.lr)
     loader = DataLoader(TensorDataset(x), batch_size=args.batch_size, shuffle=True)
     losses = []
-    progress = tqdm(range(args.epochs), desc="autoencoder", unit="epoch")
+    progress = common.Progress(args.epochs, "autoencoder", unit="epoch")
     for _ in progress:
         total = 0.0
         for (batch,) in loader:
@@ -74,7 +68,7 @@ def train_autoencoder(
             optimizer.step()
             total += loss.item() * len(batch)
         losses.append(total / len(x))
-        progress.set_postfix(mse=f"{losses[-1]:.4f}", refresh=False)
+        progress.note(mse=losses[-1])
     return losses
 
 
@@ -83,7 +77,7 @@ def train_probe(features: np.ndarray, labels: np.ndarray, args: argparse.Namespa
     probe = nn.Linear(features.shape[1], 10)
     optimizer = optim.Adam(probe.parameters(), lr=1e-2)
     loader = DataLoader(TensorDataset(features, labels), batch_size=args.batch_size, shuffle=True)
-    for _ in tqdm(range(args.probe_epochs), desc="linear probe", unit="epoch"):
+    for _ in common.Progress(args.probe_epochs, "linear probe", unit="epoch"):
         for x, y in loader:
             optimizer.zero_grad()
             F.cross_entropy(probe(x), y).backward()
@@ -93,7 +87,7 @@ def train_probe(features: np.ndarray, labels: np.ndarray, args: argparse.Namespa
 
 def plot(originals: np.ndarray, reconstructions: np.ndarray, mse: float, path: Path) -> None:
     n, side = len(originals), int(np.sqrt(originals.shape[1]))
-    fig, axes = plt.subplots(2, n, figsize=(1.1 * n, 2.6))
+    fig, axes = common.plt.subplots(2, n, figsize=(1.1 * n, 2.6))
     for row, images in enumerate((originals, reconstructions)):
         for i in range(n):
             axes[row, i].imshow(images[i].reshape(side, side), cmap="gray_r", vmin=-1, vmax=1)
@@ -102,9 +96,7 @@ def plot(originals: np.ndarray, reconstructions: np.ndarray, mse: float, path: P
     axes[0, 0].set_ylabel("original")
     axes[1, 0].set_ylabel("decoded")
     fig.suptitle(f"test images through the 32-d code (reconstruction MSE {mse:.4f})")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

@@ -15,23 +15,18 @@ by the same model in PyTorch).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu import nn, optim
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits, load_mnist
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--dataset", choices=["digits", "mnist"], default="digits")
     parser.add_argument("--data-dir", default="data/mnist", help="where the MNIST IDX files are")
     parser.add_argument("--download", action="store_true", help="fetch MNIST if it is missing")
@@ -41,9 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--limit", type=int, default=None, help="use only this many train images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 def load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -61,30 +54,8 @@ def make_model(n_inputs: int, hidden: int) -> nn.Module:
 
 
 def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy, without recording a graph."""
-    model.eval()
-    with no_grad():
-        logits = model(Tensor(x))
-        loss = F.cross_entropy(logits, Tensor(y)).item()
-    accuracy = float((logits.numpy().argmax(axis=1) == y).mean())
-    return loss, accuracy
-
-
-def plot(history: dict[str, list[float]], path: Path) -> None:
-    epochs = range(1, len(history["train_loss"]) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, history["train_loss"], label="train")
-    ax_loss.plot(epochs, history["test_loss"], label="test")
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-    ax_acc.plot(epochs, history["train_acc"], label="train")
-    ax_acc.plot(epochs, history["test_acc"], label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
-    for ax in (ax_loss, ax_acc):
-        ax.legend()
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    """Mean cross-entropy, and accuracy of the most likely class."""
+    return common.evaluate(model, x, y, F.cross_entropy, lambda logits: logits.argmax(axis=1))
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -96,10 +67,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
 
-    history: dict[str, list[float]] = {
-        k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc")
-    }
-    progress = tqdm(range(args.epochs), desc=f"{args.dataset} MLP", unit="epoch")
+    curves = common.LearningCurves()
+    progress = common.Progress(args.epochs, f"{args.dataset} MLP", unit="epoch")
     for _ in progress:
         model.train()
         for x, y in loader:
@@ -107,15 +76,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             loss = F.cross_entropy(model(x), y)
             loss.backward()
             optimizer.step()
-        train_loss, train_acc = evaluate(model, x_train, y_train)
         test_loss, test_acc = evaluate(model, x_test, y_test)
-        for key, value in zip(history, (train_loss, test_loss, train_acc, test_acc)):
-            history[key].append(value)
-        progress.set_postfix(loss=f"{test_loss:.3f}", acc=f"{test_acc:.3f}", refresh=False)
+        curves.record(train=evaluate(model, x_train, y_train), test=(test_loss, test_acc))
+        progress.note(loss=test_loss, acc=test_acc)
 
     args.out.mkdir(parents=True, exist_ok=True)
     tinygrad_edu.save(model.state_dict(), args.out / "classifier.npz")
-    plot(history, args.out / "classifier.png")
+    curves.plot(args.out / "classifier.png", loss_name="cross-entropy")
     test_loss, test_acc = evaluate(model, x_test, y_test)
     print(f"test loss {test_loss:.4f}, test accuracy {test_acc:.2%} ({len(x_test)} images)")
     print(f"saved {args.out / 'classifier.npz'} and {args.out / 'classifier.png'}")

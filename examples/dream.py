@@ -16,22 +16,17 @@ trains one quickly first.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, nn, no_grad, optim
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--checkpoint", type=Path, default=None,
                         help="classifier weights (default: OUT/classifier.npz)")  # fmt: skip
     parser.add_argument("--steps", type=int, default=300, help="gradient-ascent steps")
@@ -39,9 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--l2", type=float, default=0.2, help="weight of the L2 pixel penalty")
     parser.add_argument("--train-epochs", type=int, default=5,
                         help="epochs for the quick training when no checkpoint exists")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 def load_classifier(path: Path) -> nn.Module:
@@ -56,7 +49,6 @@ def load_classifier(path: Path) -> nn.Module:
 
 def quick_train(out: Path, epochs: int) -> Path:
     """No checkpoint yet: run classifier.py (next to this file) on a small budget."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from classifier import main as train_classifier
 
     print("no classifier checkpoint found: training one first")
@@ -73,30 +65,27 @@ def dream(model: nn.Module, n_pixels: int, args: argparse.Namespace) -> np.ndarr
         p.requires_grad_(False)  # the weights are fixed: only the pixels get gradients
     optimizer = optim.Adam([images], lr=args.lr)
     classes = np.arange(10)
-    progress = tqdm(range(args.steps), desc="dreaming", unit="step", miniters=25)
-    for step in progress:
+    progress = common.Progress(args.steps, "dreaming", unit="step", every=25)
+    for _ in progress:
         optimizer.zero_grad()
         logits = model(images)
         score = logits[classes, classes].sum() - args.l2 * (images * images).sum()
         (-score).backward()  # the optimizer minimises, so climb the score by descending -score
         optimizer.step()
         np.clip(images.data, 0.0, 1.0, out=images.data)  # stay inside the pixel range
-        if step % 25 == 0:
-            progress.set_postfix(score=f"{score.item():.2f}", refresh=False)
+        progress.note(score=score.item())
     return images.data.copy()
 
 
 def plot(images: np.ndarray, confidence: np.ndarray, path: Path) -> None:
     side = int(np.sqrt(images.shape[1]))
-    fig, axes = plt.subplots(2, 5, figsize=(9, 4.3))
+    fig, axes = common.plt.subplots(2, 5, figsize=(9, 4.3))
     for c, ax in enumerate(axes.ravel()):
         ax.imshow(images[c].reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"{c}: {confidence[c]:.1%}", fontsize=10)
         ax.axis("off")
     fig.suptitle("what the classifier thinks each digit looks like (its confidence)")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

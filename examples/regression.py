@@ -16,12 +16,8 @@ import argparse
 import copy
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
@@ -34,13 +30,11 @@ LEARNING_RATES = {"MSE": 0.3, "MAE": 0.05}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--steps", type=int, default=3000, help="gradient-descent steps per fit")
     parser.add_argument("--lr", type=float, default=None, help="override both learning rates")
     parser.add_argument("--samples", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 def make_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -63,15 +57,14 @@ def fit(
     optimizer = optim.SGD(model.parameters(), lr=lr)  # plain gradient descent, full batch
     loss_fn = LOSSES[name]
     curve = []
-    progress = tqdm(range(steps), desc=f"fit with {name}", unit="step", miniters=100)
-    for step in progress:
+    progress = common.Progress(steps, f"fit with {name}", unit="step", every=100)
+    for _ in progress:
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
         optimizer.step()
         curve.append(loss.item())
-        if step % 100 == 0:
-            progress.set_postfix(loss=f"{curve[-1]:.4f}", refresh=False)
+        progress.note(loss=curve[-1])
     return model, curve
 
 
@@ -91,15 +84,13 @@ def check_gradients(model: nn.Module, x: np.ndarray, y: np.ndarray, name: str) -
 
 
 def plot(curves: dict[str, list[float]], path: Path) -> None:
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = common.plt.subplots(figsize=(6, 4))
     for name, curve in curves.items():
         ax.plot(curve, label=f"{name} (final {curve[-1]:.4f})")
     ax.set(xlabel="step", ylabel="training loss", yscale="log", title="2-3-1 sigmoid net, plain GD")
     ax.legend()
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:

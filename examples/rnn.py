@@ -16,23 +16,18 @@ would).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
-from tinygrad_edu import Tensor, nn, no_grad, optim
+from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu.data import DataLoader, TensorDataset, load_digits
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-3)
@@ -41,9 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--cell", choices=("rnn", "gru", "lstm"), default="rnn", help="the recurrent layer"
     )
     parser.add_argument("--limit", type=int, default=None, help="use only this many train images")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 class RowReader(nn.Module):
@@ -65,29 +58,10 @@ class RowReader(nn.Module):
 
 
 def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    model.eval()
-    with no_grad():
-        logits = model(Tensor(x))
-        loss = F.binary_cross_entropy_with_logits(logits, Tensor(y)).item()
-    accuracy = float(((logits.numpy() > 0) == (y > 0.5)).mean())
-    return loss, accuracy
-
-
-def plot(history: dict[str, list[float]], path: Path) -> None:
-    epochs = range(1, len(history["train_loss"]) + 1)
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, history["train_loss"], label="train")
-    ax_loss.plot(epochs, history["test_loss"], label="test")
-    ax_loss.set(xlabel="epoch", ylabel="binary cross-entropy", title="loss")
-    ax_acc.plot(epochs, history["train_acc"], label="train")
-    ax_acc.plot(epochs, history["test_acc"], label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title='accuracy of "digit >= 5"')
-    for ax in (ax_loss, ax_acc):
-        ax.legend()
-        ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    """Mean BCE, and accuracy of "digit >= 5" where the logit is positive (probability > 1/2)."""
+    return common.evaluate(
+        model, x, y, F.binary_cross_entropy_with_logits, lambda logits: (logits > 0).astype(y.dtype)
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -104,10 +78,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=args.batch_size, shuffle=True)
 
-    history: dict[str, list[float]] = {
-        k: [] for k in ("train_loss", "test_loss", "train_acc", "test_acc")
-    }
-    progress = tqdm(range(args.epochs), desc=args.cell.upper(), unit="epoch")
+    curves = common.LearningCurves()
+    progress = common.Progress(args.epochs, args.cell.upper(), unit="epoch")
     for _ in progress:
         model.train()
         for rows, target in loader:
@@ -115,15 +87,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             loss = F.binary_cross_entropy_with_logits(model(rows), target)
             loss.backward()
             optimizer.step()
-        train_loss, train_acc = evaluate(model, x_train, y_train)
         test_loss, test_acc = evaluate(model, x_test, y_test)
-        for key, value in zip(history, (train_loss, test_loss, train_acc, test_acc)):
-            history[key].append(value)
-        progress.set_postfix(loss=f"{test_loss:.3f}", acc=f"{test_acc:.3f}", refresh=False)
+        curves.record(train=evaluate(model, x_train, y_train), test=(test_loss, test_acc))
+        progress.note(loss=test_loss, acc=test_acc)
 
     args.out.mkdir(parents=True, exist_ok=True)
     png = args.out / ("rnn.png" if args.cell == "rnn" else f"rnn_{args.cell}.png")
-    plot(history, png)
+    curves.plot(png, "binary cross-entropy", 'accuracy of "digit >= 5"')
     test_loss, test_acc = evaluate(model, x_test, y_test)
     print(
         f"{args.cell.upper()}: test loss {test_loss:.4f}, test accuracy {test_acc:.2%} on "

@@ -34,12 +34,9 @@ from typing import Any
 # shared cores). One thread, unless you say otherwise; this must come before NumPy is imported.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
+from common import plt
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
@@ -50,7 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--text", type=Path, nargs="*", help="files to train on (default: ours)")
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -63,9 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=50, help="steps of linear warm-up")
     parser.add_argument("--eval-every", type=int, default=50)
     parser.add_argument("--sample-chars", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 # -- the text --------------------------------------------------------------------------------------
@@ -225,9 +220,7 @@ def plot(history: dict[str, list[tuple[int, float]]], vocab: int, path: Path) ->
     ax.set(xlabel="step", ylabel="cross-entropy (nats per character)", title="tiny GPT")
     ax.grid(alpha=0.3)
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -268,8 +261,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     scheduler = LambdaLR(optimizer, schedule)
     history: dict[str, list[tuple[int, float]]] = {"train (batch)": [], "validation": []}
     started = time.perf_counter()
-    progress = tqdm(range(1, args.steps + 1), desc="tiny GPT", unit="step")
-    for step in progress:
+    progress = common.Progress(args.steps, "tiny GPT", unit="step")
+    for step in (i + 1 for i in progress):
         x, y = get_batch(train, rng, args.batch_size, args.block)
         optimizer.zero_grad()
         loss = loss_of(model, x, y)
@@ -280,7 +273,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         history["train (batch)"].append((step, loss.item()))
         if step % args.eval_every == 0 or step == args.steps:
             history["validation"].append((step, evaluate(model, val, args)))
-            progress.set_postfix(val=f"{history['validation'][-1][1]:.3f}", refresh=False)
+        progress.note(loss=loss.item())
     seconds = time.perf_counter() - started
 
     train_loss, val_loss = evaluate(model, train, args), history["validation"][-1][1]

@@ -31,12 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
+from common import plt
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
@@ -48,7 +45,7 @@ COLORS = {"rnn": "tab:red", "gru": "tab:blue", "lstm": "tab:green", "lstm-fb1": 
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument(
         "--lengths", default="5,10,20,40", help="sequence lengths T, comma-separated"
     )
@@ -58,9 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hidden", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-2)
     parser.add_argument("--eval-every", type=int, default=25)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    args = parser.parse_args(argv)
+    args = common.parse(parser, argv)  # adds --seed and --out
     args.lengths = [int(t) for t in args.lengths.split(",")]
     args.cells = args.cells.split(",")
     unknown = [c for c in args.cells if c not in CELLS]
@@ -196,9 +191,7 @@ def plot(
         )
         ax.grid(alpha=0.3)
     ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -206,8 +199,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runs = [(cell, t) for t in args.lengths for cell in args.cells]
     results: dict[tuple[str, int], dict[str, Any]] = {}
     started = time.perf_counter()
-    for cell, length in tqdm(runs, desc="runs", unit="run"):
-        results[cell, length] = run(cell, length, args)
+    for i in common.Progress(len(runs), "runs", unit="run"):
+        results[runs[i]] = run(*runs[i], args)
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "vanishing_gradients.png"
     plot(results, args, path)

@@ -13,12 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # draw to files, no display needed
-import matplotlib.pyplot as plt
+import common
 import numpy as np
-from tqdm import tqdm
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
@@ -29,12 +25,10 @@ Y = np.array([[0], [1], [1], [0]], dtype=np.float32)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = common.make_parser(__doc__)
     parser.add_argument("--steps", type=int, default=2000, help="gradient-descent steps")
     parser.add_argument("--lr", type=float, default=2.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=Path("out"), help="directory for the outputs")
-    return parser.parse_args(argv)
+    return common.parse(parser, argv)  # adds --seed and --out
 
 
 def plot(model: nn.Module, losses: list[float], path: Path) -> None:
@@ -42,7 +36,7 @@ def plot(model: nn.Module, losses: list[float], path: Path) -> None:
     g1, g2 = np.meshgrid(grid, grid)
     with no_grad():
         surface = model(Tensor(np.stack([g1.ravel(), g2.ravel()], axis=1))).numpy()
-    fig, (ax_surface, ax_loss) = plt.subplots(1, 2, figsize=(10, 4.2))
+    fig, (ax_surface, ax_loss) = common.plt.subplots(1, 2, figsize=(10, 4.2))
     filled = ax_surface.contourf(g1, g2, surface.reshape(g1.shape), levels=20, cmap="coolwarm")
     ax_surface.contour(g1, g2, surface.reshape(g1.shape), levels=[0.5], colors="k")
     ax_surface.scatter(X[:, 0], X[:, 1], c=Y[:, 0], cmap="coolwarm", edgecolors="k", s=120)
@@ -51,9 +45,7 @@ def plot(model: nn.Module, losses: list[float], path: Path) -> None:
     ax_loss.plot(losses)
     ax_loss.set(xlabel="step", ylabel="MSE", yscale="log", title="training loss")
     ax_loss.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    common.save_figure(fig, path)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -64,15 +56,14 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     x, y = Tensor(X), Tensor(Y)
 
     losses = []
-    progress = tqdm(range(args.steps), desc="XOR", unit="step", miniters=100)
-    for step in progress:
+    progress = common.Progress(args.steps, "XOR", unit="step", every=100)
+    for _ in progress:
         optimizer.zero_grad()
         loss = F.mse_loss(model(x), y)
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-        if step % 100 == 0:
-            progress.set_postfix(loss=f"{losses[-1]:.4f}", refresh=False)
+        progress.note(loss=losses[-1])
 
     with no_grad():
         predictions = model(x).numpy()[:, 0]

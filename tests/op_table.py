@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu
+import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor
+from tinygrad_edu.ops import recurrent
 from tinygrad_edu.testing import strategies as tst
 
 
@@ -37,8 +39,10 @@ class Lib:
     where: Callable[..., Any]
     float32: Any
     float64: Any
-    module: Any = None  # the library itself: lib.module.einsum(...), lib.module.linalg.norm(...)
-    functional: Any = None  # its nn.functional: lib.functional.gelu(...)
+    F: Any  # the functional module: tinygrad_edu.nn.functional, torch.nn.functional
+    # One recurrent step: rnn_cell(x, h, w_ih, w_hh, b_ih, b_hh, "tanh" | "relu").
+    rnn_cell: Callable[..., Any]
+    module: Any  # the library itself: lib.module.einsum(...), lib.module.linalg.norm(...)
 
 
 OURS = Lib(
@@ -50,8 +54,9 @@ OURS = Lib(
     where=tinygrad_edu.where,
     float32=tinygrad_edu.float32,
     float64=tinygrad_edu.float64,
+    F=F,
+    rnn_cell=recurrent.RNNCell.apply,
     module=tinygrad_edu,
-    functional=tinygrad_edu.nn.functional,
 )
 
 
@@ -636,7 +641,11 @@ def _stack(draw: st.DrawFn) -> Case:
 # Ops whose gradients are not checked at second order (none so far: every op's backward is made of
 # Tensor ops, so create_graph works everywhere).
 FIRST_ORDER_ONLY: set[str] = set()
+
+
+# Each topic's entries live in their own module, registered with @op above.
 import op_table_cnn  # noqa: E402,F401
+import op_table_fused  # noqa: E402,F401
 import op_table_linalg  # noqa: E402,F401
 import op_table_pointwise  # noqa: E402,F401
 import op_table_reductions  # noqa: E402,F401

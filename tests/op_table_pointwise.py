@@ -2,7 +2,7 @@
 logs, erf, rounding (zero gradient), atan2, fmod/remainder, lerp, clamp with tensor bounds,
 masked_fill, and the activations of nn.functional.
 
-Values keep away from each op's kinks and poles; a ``lib.module``/``lib.functional`` call runs
+Values keep away from each op's kinks and poles; a ``lib.module``/``lib.F`` call runs
 the torch-level function on both libraries.
 """
 
@@ -210,51 +210,51 @@ def _elu(a: np.ndarray, alpha: float, scale: float = 1.0, s: float = 1.0) -> np.
     return scale * np.where(a > 0, a, alpha * np.expm1(s * np.minimum(a, 0)))
 
 
-unary("gelu", lambda lib, t: lib.functional.gelu(t), lambda a: a * _phi(a), lo=-5.0, hi=5.0)
+unary("gelu", lambda lib, t: lib.F.gelu(t), lambda a: a * _phi(a), lo=-5.0, hi=5.0)
 unary(
     "gelu_tanh",
-    lambda lib, t: lib.functional.gelu(t, approximate="tanh"),
+    lambda lib, t: lib.F.gelu(t, approximate="tanh"),
     lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a**3))),
     lo=-5.0,
     hi=5.0,
 )
 unary(
     "leaky_relu",
-    lambda lib, t: lib.functional.leaky_relu(t, 0.1),
+    lambda lib, t: lib.F.leaky_relu(t, 0.1),
     lambda a: np.where(a > 0, a, 0.1 * a),
     avoid=(0.0,),
 )
-unary("elu", lambda lib, t: lib.functional.elu(t, 0.7), lambda a: _elu(a, 0.7), avoid=(0.0,))
+unary("elu", lambda lib, t: lib.F.elu(t, 0.7), lambda a: _elu(a, 0.7), avoid=(0.0,))
 unary(
     "selu",
-    lambda lib, t: lib.functional.selu(t),
+    lambda lib, t: lib.F.selu(t),
     lambda a: _elu(a, SELU_ALPHA, SELU_SCALE),
     avoid=(0.0,),
 )
 unary(
     "celu",
-    lambda lib, t: lib.functional.celu(t, 0.5),
+    lambda lib, t: lib.F.celu(t, 0.5),
     lambda a: _elu(a, 0.5, 1.0, 2.0),
     avoid=(0.0,),
 )
-unary("silu", lambda lib, t: lib.functional.silu(t), lambda a: a / (1 + np.exp(-a)))
-unary("mish", lambda lib, t: lib.functional.mish(t), lambda a: a * np.tanh(_softplus(a)))
+unary("silu", lambda lib, t: lib.F.silu(t), lambda a: a / (1 + np.exp(-a)))
+unary("mish", lambda lib, t: lib.F.mish(t), lambda a: a * np.tanh(_softplus(a)))
 unary(
     "hardtanh",
-    lambda lib, t: lib.functional.hardtanh(t, -1.5, 2.0),
+    lambda lib, t: lib.F.hardtanh(t, -1.5, 2.0),
     lambda a: np.clip(a, -1.5, 2.0),
     avoid=(-1.5, 2.0),
 )
 unary(
     "relu6",
-    lambda lib, t: lib.functional.relu6(t * 3),
+    lambda lib, t: lib.F.relu6(t * 3),
     lambda a: np.clip(3 * a, 0, 6),
     avoid=(0.0, 2.0),
 )
-unary("logsigmoid", lambda lib, t: lib.functional.logsigmoid(t), lambda a: -_softplus(-a))
+unary("logsigmoid", lambda lib, t: lib.F.logsigmoid(t), lambda a: -_softplus(-a))
 unary(
     "softsign",
-    lambda lib, t: lib.functional.softsign(t),
+    lambda lib, t: lib.F.softsign(t),
     lambda a: a / (1 + np.abs(a)),
     avoid=(0.0,),
 )
@@ -268,6 +268,6 @@ def _softplus_entry(draw: st.DrawFn) -> Case:
     return Case(
         f"softplus(beta={beta}, threshold={threshold})",
         (x,),
-        lambda lib, t: lib.functional.softplus(t, beta, threshold),
+        lambda lib, t: lib.F.softplus(t, beta, threshold),
         lambda a: np.where(a * beta > threshold, a, _softplus(a * beta) / beta),
     )

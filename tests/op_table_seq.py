@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import assume
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from op_table import Case, Lib, op, values
@@ -86,33 +85,7 @@ def _torch_cell(fn: Any, batched: bool, x: Any, hx: Any, *ws: Any) -> Any:
     return tuple(o.squeeze(0) for o in out) if isinstance(out, tuple) else out.squeeze(0)
 
 
-def _rnn_cell(nonlinearity: str) -> None:
-    def build(draw: st.DrawFn) -> Case:
-        arrays, batched, _ = _cell_arrays(draw, 1)
-        if nonlinearity == "relu":  # keep the pre-activation away from relu's kink
-            z = rnn_ref("tanh", *arrays)  # (tanh is monotone: |z| > 0.1 iff |tanh z| > tanh 0.1)
-            assume(np.all(np.abs(z) > np.tanh(0.1)))
-
-        def call(lib: Lib, x: Any, h: Any, *ws: Any) -> Any:
-            full = (*ws, None, None) if len(ws) == 2 else ws
-            if lib.name == "torch":
-                torch = _torch()
-                fn = torch.rnn_tanh_cell if nonlinearity == "tanh" else torch.rnn_relu_cell
-                return _torch_cell(fn, batched, x, h, *full)
-            return recurrent.RNNCell.apply(x, h, *full, nonlinearity)
-
-        return Case(
-            f"RNNCell({nonlinearity}, {len(arrays)} inputs)",
-            arrays,
-            call,
-            lambda *a: rnn_ref(nonlinearity, *a),
-        )
-
-    op(f"rnn_cell_{nonlinearity}")(build)
-
-
-_rnn_cell("tanh")
-_rnn_cell("relu")
+# (The Elman step, ops.recurrent.RNNCell, is in op_table_fused.py.)
 
 
 @op("gru_cell")

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 from tinygrad_edu import GradcheckError, Tensor, autograd, gradcheck, gradgradcheck, no_grad
 
@@ -52,18 +53,14 @@ class ScaledAdd(autograd.Function):
         return dx, dy  # no gradient for alpha: missing trailing ones count as None
 
 
-def x64(values) -> Tensor:
-    return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
-
-
 def test_custom_function_passes_gradcheck_and_gradgradcheck() -> None:
-    x = x64([0.5, -1.5, 2.0])
+    x = leaf([0.5, -1.5, 2.0])
     assert gradcheck(Cube.apply, [x])
     assert gradgradcheck(Cube.apply, [x])
 
 
 def test_wrong_backward_is_caught_and_the_message_shows_both_values() -> None:
-    x = x64([0.5, -1.5, 2.0])
+    x = leaf([0.5, -1.5, 2.0])
     with pytest.raises(GradcheckError) as e:
         gradcheck(WrongCube.apply, [x])
     msg = str(e.value)
@@ -76,18 +73,18 @@ def test_wrong_backward_is_caught_and_the_message_shows_both_values() -> None:
 def test_needs_input_grad_and_non_tensor_arguments() -> None:
     ScaledAdd.seen.clear()
     ScaledAdd.seen_in_forward.clear()
-    x, y = x64([1.0, 2.0]), Tensor(np.array([3.0, 4.0]))
+    x, y = leaf([1.0, 2.0]), Tensor(np.array([3.0, 4.0]))
     out = ScaledAdd.apply(x, y, 0.5)
     np.testing.assert_allclose(out.numpy(), [2.5, 4.0])
     out.sum().backward()
     assert ScaledAdd.seen == [(True, False, False)]
     assert ScaledAdd.seen_in_forward == [(True, False, False)]
     np.testing.assert_allclose(x.grad.numpy(), [1.0, 1.0])
-    assert gradcheck(lambda a, b: ScaledAdd.apply(a, b, -2.0), [x64([1.0]), x64([2.0])])
+    assert gradcheck(lambda a, b: ScaledAdd.apply(a, b, -2.0), [leaf([1.0]), leaf([2.0])])
 
 
 def test_create_graph_through_a_custom_backward() -> None:
-    x = x64([2.0])
+    x = leaf([2.0])
     (g,) = autograd.grad(Cube.apply(x).sum(), [x], create_graph=True)
     assert g.requires_grad
     (gg,) = autograd.grad(g.sum(), [x])
@@ -96,7 +93,7 @@ def test_create_graph_through_a_custom_backward() -> None:
 
 
 def test_no_grad_records_nothing() -> None:
-    x = x64([2.0])
+    x = leaf([2.0])
     with no_grad():
         y = Cube.apply(x)
     assert not y.requires_grad and y.grad_fn is None
@@ -115,7 +112,7 @@ def test_forward_may_compute_with_tensor_ops_and_saved_tensors_are_checked() -> 
             (x,) = ctx.saved_tensors
             return grad * x.sigmoid()
 
-    x = x64([-1.0, 0.0, 3.0])
+    x = leaf([-1.0, 0.0, 3.0])
     y = Softplus.apply(x)
     assert y.grad_fn is not None and type(y.grad_fn).__name__ == "Softplus"
     assert gradcheck(Softplus.apply, [x])
@@ -141,7 +138,7 @@ def test_custom_function_matches_torch() -> None:
             return grad * 3 * x * x
 
     a = np.array([0.3, -0.7])
-    x = x64(a)
+    x = leaf(a)
     (Cube.apply(x) * x).sum().backward()
     xt = torch.tensor(a, requires_grad=True)
     (TorchCube.apply(xt) * xt).sum().backward()

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from test_examples import _assert_png, _example
+from test_examples import _assert_png, _example, _examples_on_path  # noqa: F401 (fixture)
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")

@@ -8,16 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 import tinygrad_edu
 from tinygrad_edu import GradcheckError, Tensor, autograd, gradcheck, gradgradcheck
 from tinygrad_edu.gradcheck import GradcheckKinkWarning, gradcheck_report
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "how-backward-works.md"
-
-
-def x64(values) -> Tensor:
-    return Tensor(np.array(values, dtype=np.float64), requires_grad=True)
 
 
 class ReLUWithGradAtZero(autograd.Function):
@@ -44,7 +41,7 @@ class ReLUWithGradAtZero(autograd.Function):
 
 
 def test_relu_and_abs_at_zero_are_accepted_as_kinks_and_reported() -> None:
-    x = x64([-1.0, 0.0, 2.0])
+    x = leaf([-1.0, 0.0, 2.0])
     for fn, left, right in ((Tensor.relu, 0.0, 1.0), (lambda t: (t * 3.0).relu(), 0.0, 3.0)):
         report = gradcheck_report(fn, [x])
         assert report.ok and bool(report)
@@ -58,20 +55,20 @@ def test_relu_and_abs_at_zero_are_accepted_as_kinks_and_reported() -> None:
     # |x| at 0: the central difference is 0 already, so no kink needs accepting.
     assert gradcheck_report(Tensor.abs, [x]).ok
     # |x - 0.5| sampled so the step straddles the kink unevenly: a kink, and accepted.
-    y = x64([0.5 + 2e-7])
+    y = leaf([0.5 + 2e-7])
     report = gradcheck_report(lambda t: (t - 0.5).abs(), [y])
     assert report.ok and len(report.kinks) == 1
 
 
 def test_without_kink_awareness_a_kink_fails_like_pytorch() -> None:
-    x = x64([0.0])
+    x = leaf([0.0])
     with pytest.raises(GradcheckError, match=r"analytical: 0\.0[\s\S]*numerical:  0\.5"):
         gradcheck(Tensor.relu, [x], kink_aware=False)
 
 
 @pytest.mark.filterwarnings("ignore::tinygrad_edu.gradcheck.GradcheckKinkWarning")
 def test_a_wrong_subgradient_is_rejected() -> None:
-    x = x64([-1.0, 0.0, 2.0])
+    x = leaf([-1.0, 0.0, 2.0])
     with pytest.raises(GradcheckError) as e:
         gradcheck(ReLUWithGradAtZero.make(at_zero=2.0).apply, [x])
     msg = str(e.value)
@@ -87,7 +84,7 @@ def test_a_wrong_subgradient_is_rejected() -> None:
 
 
 def test_max_at_a_tie_is_a_kink() -> None:
-    a, b = x64([1.0, 2.0]), x64([1.0, 0.0])
+    a, b = leaf([1.0, 2.0]), leaf([1.0, 0.0])
     report = gradcheck_report(lambda s, t: tinygrad_edu.stack([s, t]).amax(0), [a, b])
     assert report.ok
     smooth = gradcheck_report(lambda s, t: s * t, [a, b])
@@ -107,13 +104,13 @@ def test_kink_awareness_does_not_relax_smooth_points() -> None:
             return grad * x.exp() * 1.01  # 1% off: more than rtol
 
     with pytest.raises(GradcheckError):
-        gradcheck(AlmostExp.apply, [x64([0.3, 1.0])])
+        gradcheck(AlmostExp.apply, [leaf([0.3, 1.0])])
 
 
 def test_fast_mode_passes_right_gradients_and_catches_wrong_ones() -> None:
     rng = np.random.default_rng(0)
-    big = x64(rng.standard_normal((30, 40)))
-    w = x64(rng.standard_normal((40, 5)))
+    big = leaf(rng.standard_normal((30, 40)))
+    w = leaf(rng.standard_normal((40, 5)))
     report = gradcheck_report(lambda a, b: (a @ b).tanh(), [big, w], fast_mode=True)
     assert report.ok and report.fast_mode
     assert gradcheck(lambda a, b: (a @ b).tanh(), [big, w], fast_mode=True)
@@ -141,7 +138,7 @@ def test_fast_mode_passes_right_gradients_and_catches_wrong_ones() -> None:
 
 
 def test_fast_mode_works_for_gradgradcheck() -> None:
-    x = x64([0.3, -0.8, 1.2])
+    x = leaf([0.3, -0.8, 1.2])
     assert gradgradcheck(lambda t: (t * t).tanh() * t, [x], fast_mode=True)
 
 

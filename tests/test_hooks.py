@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import leaf
 
 from tinygrad_edu import Tensor, autograd
-
-
-def leaf(values: list[float]) -> Tensor:
-    return Tensor(np.array(values), requires_grad=True)
 
 
 def test_hook_on_leaf_sees_and_replaces_the_gradient_before_accumulation() -> None:

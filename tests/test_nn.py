@@ -8,17 +8,13 @@ import re
 
 import numpy as np
 import pytest
+from helpers import check_grads, first, rand
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor, gradcheck, gradgradcheck, nn, no_grad
-
-
-def rand(*shape, seed=0, dtype=np.float64, requires_grad=False):
-    data = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
-    return Tensor(data, requires_grad=requires_grad)
 
 
 def snapshot(model):
@@ -216,13 +212,7 @@ def _module_gradcheck(model, *inputs, second_order=True):
     params = list(model.parameters())
     n = len(inputs)
 
-    def fn(*args):
-        out = model(*args[:n])
-        return out[0] if isinstance(out, tuple) else out
-
-    assert gradcheck(fn, [*inputs, *params])
-    if second_order:
-        assert gradgradcheck(fn, [*inputs, *params])
+    check_grads(lambda *args: first(model(*args[:n])), [*inputs, *params], second_order)
 
 
 def test_linear_module_gradcheck():
@@ -504,3 +494,13 @@ def test_linear_property_gradcheck(n_in, n_out, batch):
     lin = nn.Linear(n_in, n_out).double()
     x = rand(batch, n_in, seed=n_in * 10 + n_out, requires_grad=True)
     assert gradcheck(lambda x, w, b: lin(x), [x, lin.weight, lin.bias])
+
+
+def test_reassigning_a_parameter_or_module_keeps_its_place_in_the_state_dict() -> None:
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(tinygrad_edu.zeros(3, 2))
+    assert list(layer.state_dict()) == ["weight", "bias"]
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
+    model[0] = nn.Linear(2, 2)
+    setattr(model, "2", nn.Linear(2, 1))
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import first
 
 import tinygrad_edu
 from tinygrad_edu import Tensor, nn
@@ -40,10 +41,6 @@ def pairs():
         ),
         "rnn_unbatched": (nn.RNN(5, 6, num_layers=2), tn.RNN(5, 6, num_layers=2), (7, 5)),
     }
-
-
-def first(out):
-    return out[0] if isinstance(out, tuple) else out
 
 
 def copy_torch_weights(ours, theirs, dtype):

@@ -45,3 +45,12 @@ def test_table_covers_the_tensor_api() -> None:
         *("minimum", "clamp", "gather", "clone", "double", "to_float64"),
     ]
     assert [n for n in required if n not in OPS] == []
+
+
+def test_table_covers_the_fused_ops_and_the_in_place_functions() -> None:
+    required = [
+        *("linear", "rnn_cell_tanh", "rnn_cell_relu", "cross_entropy", "cross_entropy_probs"),
+        *("nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"),
+        *("copy_", "fill_", "setitem", "add_", "sub_", "mul_", "div_", "pow_", "clamp_"),
+    ]
+    assert [n for n in required if n not in OPS] == []

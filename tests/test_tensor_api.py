@@ -796,3 +796,66 @@ def test_op_table_covers_the_new_differentiable_ops() -> None:
         *("mm", "bmm", "mv", "dot", "outer", "einsum", "einsum_list"),
     ]
     assert [n for n in required if n not in OPS] == []
+
+
+# -- views where PyTorch has views, new tensors where it has copies ----------------------------
+
+VIEW_OR_COPY = {
+    "diagonal": lambda lib, t: t.diagonal(),
+    "diagonal_offset_dims": lambda lib, t: lib.diagonal(t, -1, 1, 0),
+    "narrow": lambda lib, t: t.narrow(1, 1, 2),
+    "select": lambda lib, t: lib.select(t, 0, 1),
+    "split": lambda lib, t: t.split(2, 1)[1],
+    "chunk": lambda lib, t: lib.chunk(t, 3, 0)[2],
+    "unbind": lambda lib, t: t.unbind(1)[0],
+    "movedim": lambda lib, t: t.movedim(0, 1),
+    "unflatten": lambda lib, t: t.unflatten(1, (3, 1)),
+    "swapaxes": lambda lib, t: lib.swapaxes(t, 0, 1),
+    "view_as": lambda lib, t: t.view_as(lib.ones(9)),
+    "flip": lambda lib, t: t.flip(0),
+    "roll": lambda lib, t: t.roll(1, 0),
+    "repeat_ones": lambda lib, t: t.repeat(1, 1),
+    "tile": lambda lib, t: lib.tile(t, (1,)),
+    "diag": lambda lib, t: lib.diag(t),
+    "tril": lambda lib, t: t.tril(),
+    "repeat_interleave": lambda lib, t: t.repeat_interleave(1, 0),
+}
+
+
+# PyTorch refuses a recorded in-place change to a piece of split, chunk or unbind (the pieces come
+# from one multi-output node); ours records it. Its gradients are compared with the same view
+# made by narrow or select, which PyTorch records.
+SAME_VIEW = {
+    "split": lambda lib, t: t.narrow(1, 2, 1),
+    "chunk": lambda lib, t: t.narrow(0, 2, 1),
+    "unbind": lambda lib, t: t.select(1, 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VIEW_OR_COPY))
+def test_inplace_through_the_result_reaches_the_base_exactly_when_torch_s_does(name: str) -> None:
+    """Unrecorded (plain tensors) and recorded (a graph, gradients compared) changes."""
+    results = []
+    for lib in LIBS:
+        base = lib.arange(9.0).reshape(3, 3)
+        VIEW_OR_COPY[name](lib, base).mul_(10)
+        x = lib.tensor(np.arange(9.0).reshape(3, 3), dtype=lib.float64, requires_grad=True)
+        y = x * 1.0
+        take = SAME_VIEW.get(name, VIEW_OR_COPY[name]) if lib is torch else VIEW_OR_COPY[name]
+        part = take(lib, y)
+        part.mul_(lib.arange(float(part.numel()), dtype=lib.float64).reshape(part.shape) + 2)
+        (y * y).sum().backward()
+        results.append([np.asarray(base), np.asarray(y.detach()), np.asarray(x.grad)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs)
+
+
+def test_einsum_of_one_operand_does_not_alias_it() -> None:
+    """NumPy's einsum returns a view for a transpose or a diagonal; ours is a new tensor, so
+    changing the input later cannot change it (PyTorch returns a registered view there)."""
+    x = tinygrad_edu.arange(9.0).reshape(3, 3)
+    for equation in ("ij->ji", "ii->i", "ij"):
+        out = tinygrad_edu.einsum(equation, x)
+        before = out.data.copy()
+        x.add_(1.0)
+        np.testing.assert_array_equal(out.data, before)

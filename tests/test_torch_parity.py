@@ -15,6 +15,15 @@ from tinygrad_edu import Tensor, autograd
 
 torch = pytest.importorskip("torch")
 
+
+def torch_rnn_cell(x: Any, h: Any, w_ih: Any, w_hh: Any, b_ih: Any, b_hh: Any, act: str) -> Any:
+    """torch's step takes a batch: an unbatched step is a batch of one, as torch.nn.RNNCell does."""
+    step = torch.rnn_tanh_cell if act == "tanh" else torch.rnn_relu_cell
+    if x.ndim == 1:
+        return step(x[None], h[None], w_ih, w_hh, b_ih, b_hh)[0]
+    return step(x, h, w_ih, w_hh, b_ih, b_hh)
+
+
 TORCH = Lib(
     name="torch",
     tensor=lambda a, rg: torch.tensor(a, requires_grad=rg),
@@ -24,8 +33,9 @@ TORCH = Lib(
     where=torch.where,
     float32=torch.float32,
     float64=torch.float64,
+    F=torch.nn.functional,
+    rnn_cell=torch_rnn_cell,
     module=torch,
-    functional=torch.nn.functional,
 )
 
 NAMES = sorted(OPS)
@@ -105,7 +115,13 @@ def test_second_derivatives_match_torch(name: str, data: st.DataObject) -> None:
     ours = second_grads(OURS, case, seed, weights)
     theirs = second_grads(TORCH, case, seed, weights)
     for i, (a, b) in enumerate(zip(ours, theirs)):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11, err_msg=f"input {i}")
+        atol = 1e-11
+        if name == "binary_cross_entropy":
+            # torch's double backward of BCE adds 1e-12 to x and to 1 - x in its denominators,
+            # an error of ~1e-11 relative to the terms it sums; where they nearly cancel, the
+            # result is off by more than 1e-9 of itself (ours is exact: test_ops checks it).
+            atol = 1e-9 * float(np.abs(b).max(initial=0.0))
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=atol, err_msg=f"input {i}")
 
 
 # -- conventions at non-differentiable points ------------------------------------------------------

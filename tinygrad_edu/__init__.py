@@ -3,7 +3,7 @@
 ``import tinygrad_edu as torch`` gives PyTorch's names for the CPU subset a learner meets.
 """
 
-from tinygrad_edu import autograd, data, linalg, nn, optim, return_types
+from tinygrad_edu import autograd, data, linalg, nn, optim, return_types, utils
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd import (
     enable_grad,
@@ -451,6 +451,7 @@ __all__ = [
     "unflatten",
     "unique",
     "unsqueeze",
+    "utils",
     "var",
     "vstack",
     "where",

@@ -13,17 +13,16 @@ from typing import Any, Union
 
 import numpy as np
 
-from tinygrad_edu import arguments, dtypes, ops, return_types
-from tinygrad_edu.autograd import engine, inplace, variable
+from tinygrad_edu import arguments, dtypes, inplace, ops, return_types
+from tinygrad_edu.autograd import engine, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import CPU, check_device, device, device_and_dtype
-from tinygrad_edu.size import Size
+from tinygrad_edu.size import SIZES, Size
 
 Scalar = Union[int, float, bool]  # noqa: UP007
 ArrayLike = Union["Tensor", np.ndarray, Scalar, Sequence[Any]]
 Dims = Union[int, Sequence[int], None]  # noqa: UP007
-_new_tuple = tuple.__new__  # (a Size from a shape with no checks: .shape runs often)
 
 
 MaxResult = return_types.max  # what max(dim) returns (min(dim): return_types.min)
@@ -33,7 +32,7 @@ class Tensor:
     """An n-dimensional array that can record how it was computed and backpropagate through it."""
 
     __slots__ = (
-        *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc"),
+        *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc", "_view", "_views"),
         *("data", "grad_fn", "requires_grad"),
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
@@ -52,6 +51,8 @@ class Tensor:
         self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
         self._retains_grad = False
         self._vc: list[Any] | None = None  # the version counter, made on first use (_version)
+        self._view: tuple[Tensor, Any] | None = None  # (base, view ops) if this is a view
+        self._views: list[Any] | None = None  # weak references to the views of this tensor
         if requires_grad:
             self.requires_grad_(True)
 
@@ -66,6 +67,8 @@ class Tensor:
         t._hooks = None
         t._retains_grad = False
         t._vc = None
+        t._view = None
+        t._views = None
         return t
 
     @staticmethod
@@ -79,8 +82,8 @@ class Tensor:
     @property
     def shape(self) -> Size:
         """The sizes of the dims, as a Size (a tuple). Code on hot paths reads ``.data.shape``,
-        the plain tuple, which costs nothing to make."""
-        return _new_tuple(Size, self.data.shape)
+        NumPy's plain tuple, which skips the lookup of its Size."""
+        return SIZES[self.data.shape]
 
     @property
     def ndim(self) -> int:
@@ -270,7 +273,7 @@ class Tensor:
         keep = create_graph if retain_graph is None else retain_graph
         engine.run_backward([self], [grad], retain_graph=keep, create_graph=create_graph)
 
-    # -- in place (the rules and how they work: autograd/inplace.py) -------------------------
+    # -- in place (the rules and how they work: tinygrad_edu/inplace.py) ---------------------
 
     @property
     def _version(self) -> int:
@@ -376,11 +379,11 @@ class Tensor:
         if isinstance(other, (builtins.int, builtins.float, builtins.bool, np.number, np.bool_)):
             other = other.item() if isinstance(other, np.generic) else other
             return Tensor._plain(np.asarray(other, dtypes.result_type(self.data, other)))
-        if isinstance(other, (np.ndarray, list, tuple)):
+        if isinstance(other, np.ndarray):
             return Tensor._plain(arguments.to_array(other, None, "operand"))
         raise TypeError(
             f"unsupported operand: a Tensor and {type(other).__name__} {other!r} (expected a "
-            "Tensor, an ndarray or a number)"
+            "Tensor, an ndarray or a number; make a list a tensor first: tensor([...]))"
         )
 
     def _binary(self, op: type[Function], other: ArrayLike, reflected: bool = False) -> Tensor:
@@ -760,11 +763,14 @@ class Tensor:
         return kind(values, index)
 
     def _check_nonempty(self, name: str, dims: Any) -> None:
-        """max/min/argmax over nothing is undefined: PyTorch raises (an IndexError)."""
+        """max/min/argmax over nothing is undefined; PyTorch raises as here."""
         if self.data.size:
             return
-        if dims is None or not isinstance(dims, (tuple, list)):
-            dims = tuple(range(self.ndim)) if dims is None else (self._dim(dims),)
+        if dims is None:
+            raise RuntimeError(
+                f"{name}(): the tensor of shape {self.shape} is empty: give a dim to reduce over"
+            )
+        dims = dims if isinstance(dims, (tuple, list)) else (self._dim(dims),)
         if dims == () or any(self.shape[d] == 0 for d in dims):
             raise IndexError(
                 f"{name}(): cannot reduce over a zero-size dim of a tensor of shape {self.shape}"
@@ -780,7 +786,7 @@ class Tensor:
             raise RuntimeError(f"gather: index must be an integer tensor, got dtype {idx.dtype}")
         if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
             bad = idx[(idx < 0) | (idx >= self.shape[d])].flat[0]
-            raise IndexError(
+            raise RuntimeError(
                 f"gather: index {bad} is out of bounds for dim {d} of size {self.shape[d]}"
             )
         # Turn take_along_axis into one advanced index so indexing's backward (which adds up
@@ -792,12 +798,30 @@ class Tensor:
     # -- shape -----------------------------------------------------------------------------------
 
     def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in another shape: a view when the layout allows (it shares
+        memory), else a copy, as torch.reshape."""
         size = arguments.size_arg(shape, "reshape", allow_minus_one=True)
         if size == self.shape:
             return self
-        return ops.Reshape.apply(self, size)
+        out = ops.Reshape.apply(self, size)
+        if np.may_share_memory(out.data, self.data):
+            inplace.as_view(out, self, ops.Reshape, (size,))
+        return out
 
-    view = reshape
+    def view(self, *shape: Any) -> Tensor:
+        """A view in another shape (shares memory); as in PyTorch, an error where the layout
+        would need a copy (after a transpose, say): use reshape() there."""
+        size = arguments.size_arg(shape, "view", allow_minus_one=True)
+        try:
+            self.data.view().shape = size  # NumPy refuses exactly when a copy would be needed
+        except AttributeError:
+            raise RuntimeError(
+                f"view size {size} is not compatible with the layout of the tensor of shape "
+                f"{self.shape} (its memory is not laid out in that order); use .reshape(...)"
+            ) from None
+        except ValueError:
+            pass  # a wrong element count: reshape names it
+        return self.reshape(size)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         if self.ndim == 0:
@@ -822,7 +846,7 @@ class Tensor:
             )
         if order == tuple(range(self.ndim)):
             return self
-        return ops.Permute.apply(self, order)
+        return inplace.as_view(ops.Permute.apply(self, order), self, ops.Permute, (order,))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         if self.ndim == 0:
@@ -863,22 +887,28 @@ class Tensor:
         target = tuple(size)
         if target == self.shape:
             return self
-        return ops.Expand.apply(self, target)
+        return inplace.as_view(ops.Expand.apply(self, target), self, ops.Expand, (target,))
 
     def expand_as(self, other: Tensor) -> Tensor:
         return self.expand(other.shape)
 
     def __getitem__(self, index: Any) -> Tensor:
+        """x[index]: a view for a basic index (ints, slices, None, ...), a copy for index
+        tensors, lists and masks, as in PyTorch."""
         if type(index) is int or type(index) is slice:  # x[t], x[a:b]: nothing to convert
-            return ops.GetItem.apply(self, (index,))
+            idx: tuple[Any, ...] = (index,)
+            return inplace.as_view(ops.GetItem.apply(self, idx), self, ops.GetItem, (idx,))
         idx = arguments.index_arg(index, self.shape)
         split = arguments.ints_first(idx)
         if split is not None:
             # PyTorch applies integer indices first (as selects), then the index arrays; NumPy
             # would treat the ints as arrays too and, when a slice separates them from the
             # arrays, move the indexed dims to the front. Two steps give PyTorch's layout.
-            return ops.GetItem.apply(ops.GetItem.apply(self, split[0]), split[1])
-        return ops.GetItem.apply(self, idx)
+            return ops.GetItem.apply(self[split[0]], split[1])
+        out = ops.GetItem.apply(self, idx)
+        if not any(isinstance(i, np.ndarray) for i in idx):
+            inplace.as_view(out, self, ops.GetItem, (idx,))
+        return out
 
     # ============================================================================================
     # The rest of PyTorch's Tensor API. One line each: the ops are in ops/, the longer bodies in
@@ -917,7 +947,7 @@ class Tensor:
         return self if self.data.flags.c_contiguous else ops.Clone.apply(self)
 
     def view_as(self, other: Tensor) -> Tensor:
-        return self.reshape(other.data.shape)
+        return self.view(other.data.shape)
 
     def new_empty(
         self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False

@@ -36,10 +36,11 @@ def to_array(data: Any, dtype: Any, name: str = "tensor") -> np.ndarray:
             f"{name}(): data must be a rectangular nested list of numbers: {e}"
         ) from None
     if array.dtype.kind not in "biufc":
-        raise TypeError(
-            f"{name}(): data must be numbers (or nested lists of numbers), got "
-            + (f"an array of dtype {array.dtype}" if array.dtype.kind != "O" else _what(data))
-        )
+        what = f"an array of dtype {array.dtype}" if array.dtype.kind != "O" else _what(data)
+        # PyTorch's classes: tensor() "could not infer the dtype" of a None (RuntimeError);
+        # everything else that is not a number is a TypeError.
+        error = RuntimeError if name == "tensor" and "NoneType" in what else TypeError
+        raise error(f"{name}(): data must be numbers (or nested lists of numbers), got {what}")
     if dtype is not None:
         return array.astype(dtypes.as_dtype(dtype), copy=False)
     if not isinstance(data, (np.ndarray, np.generic)) and array.dtype.kind == "f":

@@ -98,18 +98,22 @@ def one_sided_jacobians(
         base = _evaluate(fn, inputs)
         central, left, right = [], [], []
         for i in wanted:
-            flat = inputs[i].data.reshape(-1)  # a view: writing it perturbs what fn reads
-            sizes = [(b.size, flat.size) for b in base]
+            # Perturb the input's own array, element by element: whatever its layout (a transposed
+            # or Fortran-ordered array has no flat view to write through), fn reads the change.
+            data = inputs[i].data
+            sizes = [(b.size, data.size) for b in base]
             c_cols = [np.zeros(size) for size in sizes]
             l_cols = [np.zeros(size) for size in sizes]
             r_cols = [np.zeros(size) for size in sizes]
-            for j in range(flat.size):
-                orig = flat[j]
-                flat[j] = orig + eps
-                plus = _evaluate(fn, inputs)
-                flat[j] = orig - eps
-                minus = _evaluate(fn, inputs)
-                flat[j] = orig
+            for j, where in enumerate(np.ndindex(data.shape)):
+                orig = data[where]
+                try:
+                    data[where] = orig + eps
+                    plus = _evaluate(fn, inputs)
+                    data[where] = orig - eps
+                    minus = _evaluate(fn, inputs)
+                finally:  # even if fn raises, the input is left as it was
+                    data[where] = orig
                 for k in range(len(base)):
                     c_cols[k][:, j] = (plus[k] - minus[k]) / (2 * eps)
                     l_cols[k][:, j] = (base[k] - minus[k]) / eps
@@ -299,11 +303,13 @@ def _fast_check(
             x = args[idx].data
             v = _unit(rng, x.shape)
             orig = x.copy()
-            x[...] = orig + eps * v
-            plus = _evaluate(func, args)
-            x[...] = orig - eps * v
-            minus = _evaluate(func, args)
-            x[...] = orig
+            try:
+                x[...] = orig + eps * v
+                plus = _evaluate(func, args)
+                x[...] = orig - eps * v
+                minus = _evaluate(func, args)
+            finally:  # even if func raises, the input is left as it was
+                x[...] = orig
             for k, out in enumerate(outs):
                 u = us[k].reshape(-1)
                 c = float(u @ (plus[k] - minus[k])) / (2 * eps)

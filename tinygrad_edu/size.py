@@ -64,3 +64,17 @@ class Size(tuple[int, ...]):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Size, (tuple(self),))
+
+
+class SizeTable(dict[tuple[int, ...], Size]):
+    """One Size per distinct shape, shared (a Size is immutable): ``x.shape`` is
+    ``SIZES[x.data.shape]``, a dict lookup, which costs about a third of building a new Size."""
+
+    def __missing__(self, shape: tuple[int, ...]) -> Size:
+        if len(self) >= 4096:  # a program that makes ever new shapes: start again
+            self.clear()
+        size = self[shape] = tuple.__new__(Size, shape)
+        return size
+
+
+SIZES = SizeTable()

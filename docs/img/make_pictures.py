@@ -1,4 +1,7 @@
-"""Redraw the pictures in docs/img (needs Graphviz's `dot`): python docs/img/make_pictures.py"""
+"""Redraw the pictures in docs/img (needs Graphviz's `dot`): python docs/img/make_pictures.py
+
+The first one is the network of section 2 of docs/how-backward-works.md, built the same way.
+"""
 
 from __future__ import annotations
 
@@ -40,12 +43,12 @@ def gradient_graph() -> tuple[Tensor, dict[str, Tensor]]:
     return g.sum(), {"x": x}
 
 
+# The pictures of docs/how-backward-works.md, by file name (tests/test_docs.py checks that each
+# picture still shows the graph its function builds today).
+PICTURES = {"mlp": two_layer_net, "inplace": in_place, "create_graph": gradient_graph}
+
 if __name__ == "__main__":
-    for name, make in [
-        ("mlp", two_layer_net),
-        ("inplace", in_place),
-        ("create_graph", gradient_graph),
-    ]:
+    for name, make in PICTURES.items():
         t, params = make()
         for suffix in ("svg", "png"):
             viz.draw(t, str(HERE / f"{name}.{suffix}"), params)

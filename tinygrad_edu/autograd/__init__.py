@@ -2,8 +2,9 @@
 
 The core, which knows arrays and nodes but not the Tensor module: ``config`` (grad and anomaly
 mode), ``variable`` (what it needs of a tensor), ``function`` (the node), ``engine`` (the backward
-walk), ``anomaly`` and ``inplace``. On top of it, through Tensors: ``grad`` and ``backward`` below,
-``functional`` (Jacobians, Hessians, vjp/jvp) and ``gradcheck``.
+walk), ``delivery`` (hooks, .grad), ``versions`` (in-place checks) and ``anomaly``. On top of it,
+through Tensors: ``grad`` and ``backward`` below, ``functional`` (Jacobians, Hessians, vjp/jvp)
+and ``gradcheck``. (In-place changes and views are tinygrad_edu/inplace.py's, above the ops.)
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ import numpy as np
 
 from tinygrad_edu.autograd import anomaly, variable
 from tinygrad_edu.autograd.config import Config, using_config
+from tinygrad_edu.autograd.delivery import Delivery
 from tinygrad_edu.autograd.function import Function, _freed
-from tinygrad_edu.autograd.variable import Gradient, Variable
+from tinygrad_edu.autograd.variable import Gradient, Variable, as_tensor
 
 V = TypeVar("V", bound=Variable)
 
 _NEWEST = 1 << 62  # the "node number" of whoever seeds the walk: newer than every node
-_NOTHING = object()  # (not None, which means "reached, without a gradient")
 
 
 class Walk:
@@ -78,7 +78,7 @@ class Walk:
 
     def _add(self, prev: Gradient, g: Gradient) -> Gradient:
         if not (isinstance(prev, np.ndarray) and isinstance(g, np.ndarray)):
-            return _as_tensor(prev) + g  # a recorded Tensor sum
+            return as_tensor(prev) + g  # a recorded Tensor sum
         if id(prev) in self.owned:
             prev += g
             return prev
@@ -114,7 +114,7 @@ def run_backward(
     walk = Walk()
     for root, seed in zip(roots, grads):
         walk.send(root, seed, _NEWEST)
-    store = _Store(inputs, create_graph, grads)
+    store = Delivery(inputs, create_graph, grads)
     send, on_arrays = walk.send, not create_graph
     heap, waiting, pending, owned = walk.heap, walk.waiting, walk.pending, walk.owned
     with using_config("grad_enabled", create_graph):
@@ -198,7 +198,7 @@ def _backward_on_tensors(ctx: Function, grad: Gradient) -> Any:
     if ctx._released:
         raise RuntimeError(_freed(ctx, "use a graph whose saved tensors were freed"))
     ctx._arrays = False
-    return ctx.backward(ctx, _as_tensor(grad))
+    return ctx.backward(ctx, as_tensor(grad))
 
 
 def _check_gradients(ctx: Function, in_grads: tuple[Any, ...]) -> None:
@@ -241,69 +241,3 @@ def _fit(ctx: Function, x: Variable, g: Any, data: np.ndarray) -> Gradient:
             f"which has shape {data.shape}"
         )
     return g.to(data.dtype) if isinstance(g, variable.tensor_class) else g.astype(data.dtype)
-
-
-def _as_tensor(g: Gradient) -> Any:
-    tensor_class = variable.tensor_class
-    return g if isinstance(g, tensor_class) else tensor_class._wrap(g, False, None)
-
-
-def _checked_hook_result(t: Variable, new: Any) -> Any:
-    if not isinstance(new, variable.tensor_class):
-        raise TypeError(f"a hook must return a Tensor or None, got {type(new).__name__}")
-    if new.shape != t.shape or new.dtype != t.dtype:
-        raise RuntimeError(
-            f"a hook changed the gradient of a tensor of shape {t.shape} and dtype {t.dtype} "
-            f"into one of shape {new.shape} and dtype {new.dtype}; it must keep both"
-        )
-    return new
-
-
-class _Store:
-    """Where finished gradients go: ``.grad`` of leaves (and of tensors that retain theirs), or
-    the results of ``autograd.grad`` (``inputs`` given: then no ``.grad`` changes)."""
-
-    def __init__(
-        self, inputs: Sequence[Variable] | None, create_graph: bool, seeds: Sequence[Variable]
-    ) -> None:
-        self.results: list[Any] = [None] * len(inputs or ())
-        self.wanted: dict[int, list[int]] | None = None  # id of an input -> its places in results
-        if inputs is not None:
-            self.wanted = {}
-            for i, x in enumerate(inputs):
-                self.wanted.setdefault(id(x), []).append(i)
-        self.create_graph = create_graph
-        # Arrays handed to a .grad so far: a second leaf getting the same one gets a copy, so
-        # changing one .grad in place can never change another.
-        self.given: set[int] = {id(g.data) for g in seeds}
-
-    def deliver(self, t: Variable, grad: Gradient) -> Gradient:
-        """t's gradient is complete: run its hooks (a Tensor one returns replaces it), then store
-        it where it was asked for."""
-        if t._hooks:
-            for hook in list(t._hooks.values()):
-                new = hook(_as_tensor(grad))
-                if new is not None:
-                    grad = _checked_hook_result(t, new)
-        if self.wanted is not None:
-            for i in self.wanted.get(id(t), ()):
-                self.results[i] = _as_tensor(grad)
-        elif t.grad_fn is None or t._retains_grad:
-            self.accumulate(t, grad)
-        return grad
-
-    def accumulate(self, t: Variable, grad: Gradient) -> None:
-        """Add ``grad`` (an ndarray, or a Tensor) into ``t.grad``."""
-        if self.create_graph:
-            grad = _as_tensor(grad)
-        else:
-            data = grad if isinstance(grad, np.ndarray) else grad.data
-            # Own the array unless it is fresh: a view, or one already given to another tensor,
-            # is copied so that the stored gradient aliases nothing else.
-            if data.base is not None or id(data) in self.given or not data.flags.writeable:
-                data = np.array(data, copy=True)
-            self.given.add(id(data))
-            grad = variable.tensor_class._wrap(data, False, None)
-        # Out of place: an earlier .grad someone holds stays unchanged. (Into the slot behind
-        # .grad: the setter's checks are for users, and this sum has the right shape and dtype.)
-        t._grad = grad if t._grad is None else t._grad + grad

@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tinygrad_edu.autograd import anomaly, variable
+from tinygrad_edu.autograd import anomaly, variable, versions
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.variable import Variable
 
@@ -44,7 +44,7 @@ class Function:
     # the instance dict instead. ``apply`` sets the first five; the rest only where they apply.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (engine.py)
-    _saved: tuple[Variable, ...]  # save_for_backward's tensors
+    _saved: tuple[Variable | None, ...]  # save_for_backward's tensors
     _released: bool  # set once backward has freed what was saved
     _arrays: bool  # set by the engine while backward runs on plain ndarrays
     _versions: tuple[int, ...]  # the saved tensors' versions, when one was ever changed in place
@@ -67,8 +67,9 @@ class Function:
 
     # -- what forward and backward see -----------------------------------------------------
 
-    def save_for_backward(self, *tensors: Variable) -> None:
-        """Keep tensors for backward; changing one in place afterwards is caught at backward."""
+    def save_for_backward(self, *tensors: Variable | None) -> None:
+        """Keep tensors (or None in the place of one not needed) for backward; changing one in
+        place afterwards is caught at backward."""
         self._saved = tensors
 
     @property
@@ -78,29 +79,17 @@ class Function:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
         for t in saved:
-            vc: list[Any] | None = t._vc
+            vc: list[Any] | None = t._vc if t is not None else None
             if vc is not None and vc[0]:  # changed in place at some time: compare versions
-                self._check_versions()
+                versions.check_saved(self)
                 break
         if not self._arrays:
             return saved
         # A plain loop: for the one to four tensors an op saves, quicker than map or a listcomp.
         arrays = []
         for t in saved:
-            arrays.append(t.data)
+            arrays.append(t.data if t is not None else None)
         return tuple(arrays)
-
-    def _check_versions(self) -> None:
-        versions = getattr(self, "_versions", ())
-        for i, t in enumerate(self._saved):
-            version = versions[i] if versions else 0
-            if _version(t) != version:
-                raise RuntimeError(
-                    f"{type(self).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
-                    f"in-place operation ({_last_inplace(t)}) after it was saved: its version is "
-                    f"{_version(t)}, the backward formula needs version {version}. Use an "
-                    "out-of-place op, or .clone() the tensor before changing it."
-                )
 
     @property
     def output(self) -> Any:
@@ -109,13 +98,8 @@ class Function:
         out = ref() if ref is not None else None
         if out is None or self._released:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
-        if _version(out) != self._out_version:
-            raise RuntimeError(
-                f"{type(self).__name__}: its output (shape {out.shape}), which its backward "
-                f"formula reads, was modified by an in-place operation ({_last_inplace(out)}): "
-                f"its version is {_version(out)}, backward needs version {self._out_version}. "
-                "Use an out-of-place op, or .clone() the output before changing it."
-            )
+        if out._vc is not None and out._vc[0] != self._out_version:
+            versions.check_output(self, out)
         return out.data if self._arrays else out
 
     @property
@@ -167,11 +151,11 @@ class Function:
         else:  # no input needs a gradient: nothing to record
             return tensor_class._wrap(out, False, None)
         ctx._seq = next(_sequence)
-        saved: Variable
+        saved: Variable | None
         for saved in ctx._saved:
-            vc: list[Any] | None = saved._vc
+            vc: list[Any] | None = saved._vc if saved is not None else None
             if vc is not None and vc[0]:  # changed in place before: remember the versions seen
-                ctx._versions = tuple(map(_version, ctx._saved))
+                ctx._versions = tuple(map(versions.version, ctx._saved))
                 break
         result = tensor_class._wrap(out, True, ctx)
         if cls.save_output:
@@ -209,9 +193,8 @@ class AccumulateGrad:
     Only for looking at the graph (``next_functions``), as PyTorch's node of that name; one per
     leaf, made when first asked for and forgotten with the leaf."""
 
-    _made: ClassVar[
-        dict[int, AccumulateGrad]
-    ] = {}  # by the leaf's id (a tensor's == is elementwise)
+    # By the leaf's id, not the leaf: a tensor's == is elementwise.
+    _made: ClassVar[dict[int, AccumulateGrad]] = {}
     next_functions: tuple[tuple[Any, int], ...] = ()
 
     def __init__(self, leaf: Variable) -> None:
@@ -235,17 +218,6 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
-
-
-def _version(t: Variable) -> int:
-    vc = t._vc
-    return vc[0] if vc is not None else 0
-
-
-def _last_inplace(t: Variable) -> str:
-    """The name of the in-place op that last changed t, for error messages."""
-    vc = t._vc
-    return f"last by {vc[1]}" if vc is not None and vc[1] else "e.g. add_ or x[i] = v"
 
 
 def _freed(ctx: Function, what: str) -> str:

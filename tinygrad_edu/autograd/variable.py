@@ -52,3 +52,8 @@ def set_tensor_class(cls: type) -> None:
     """Called once, by tinygrad_edu/_tensor.py, with the class every op result is made of."""
     global tensor_class
     tensor_class = cls
+
+
+def as_tensor(g: Gradient) -> Any:
+    """A gradient as a Tensor (what hooks, autograd.grad and create_graph hand on)."""
+    return g if isinstance(g, tensor_class) else tensor_class._wrap(g, False, None)

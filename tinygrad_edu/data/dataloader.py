@@ -1,131 +1,243 @@
-"""Datasets and the DataLoader that cuts them into (optionally shuffled) mini-batches.
+"""The DataLoader: a dataset, cut into batches in the order a sampler gives, as in PyTorch.
 
-The same names and semantics as ``torch.utils.data``: a ``Dataset`` has ``__len__`` and
-``__getitem__``; a ``DataLoader`` yields batches, stacking the samples' fields into Tensors.
-A ``TensorDataset`` takes a fast path: each batch is one fancy-indexing call per array, with no
-Python loop over samples, which matters when the model itself is small.
+Its arguments and their checks are ``torch.utils.data.DataLoader``'s. An epoch is::
+
+    for indices in batch_sampler:        # e.g. BatchSampler(RandomSampler(dataset), 32, False)
+        yield collate_fn([dataset[i] for i in indices])
+
+A ``TensorDataset`` with the default collation takes a fast path: each batch is one
+fancy-indexing call per tensor, with no Python loop over samples, which matters when the model
+itself is small.
+
+Loading always happens in the calling process. ``num_workers > 0`` is accepted and loads the
+same batches in the same order, in-process: no worker processes start, ``worker_init_fn`` is
+not called and ``get_worker_info()`` is None, exactly as with ``num_workers=0``. ``pin_memory``,
+``timeout``, ``prefetch_factor`` and ``persistent_workers`` are checked as PyTorch checks them
+and have nothing to do on the CPU.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.data.collate import default_collate, default_convert
+from tinygrad_edu.data.dataset import Dataset, IterableDataset, TensorDataset
+from tinygrad_edu.data.samplers import (
+    BatchSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    check_generator,
+)
+
+T_co = TypeVar("T_co", covariant=True)
+# Set once in __init__; PyTorch refuses to change them afterwards, since the batch sampler was
+# built from them.
+FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset", "persistent_workers")
 
 
-class Dataset:
-    """A collection of samples: subclasses define ``__len__`` and ``__getitem__(index)``."""
-
-    def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
-
-    def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+def get_worker_info() -> None:
+    """None: data is always loaded in the main process here (see the module docstring)."""
+    return None
 
 
-def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+class DataLoader(Generic[T_co]):
+    """Iterate over ``dataset`` in batches, like torch.utils.data.DataLoader.
 
-
-class TensorDataset(Dataset):
-    """Samples are rows of the given tensors: ``dataset[i] == (t[i] for t in tensors)``."""
-
-    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
-        if not tensors:
-            raise ValueError("TensorDataset needs at least one tensor")
-        arrays = [_array(t) for t in tensors]
-        for i, a in enumerate(arrays):
-            if a.ndim == 0:
-                raise ValueError(f"TensorDataset: tensor {i} is 0-d; samples are its rows")
-        sizes = [a.shape[0] for a in arrays]
-        if len(set(sizes)) != 1:
-            raise ValueError(f"TensorDataset: size mismatch between tensors, first dims {sizes}")
-        # Tensors are kept (not copied), like PyTorch; arrays are copied into Tensors once.
-        self.tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
-
-    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        return tuple(t[index] for t in self.tensors)
-
-    def __len__(self) -> int:
-        return self.tensors[0].shape[0]
-
-
-def default_collate(samples: Sequence[Any]) -> Any:
-    """Stack a list of samples into a batch, field by field, like torch's default_collate.
-
-    Tensors and arrays are stacked along a new first dim; Python ints become int64, floats
-    float32 (the library's default: torch makes float64 here, which would silently widen a float32
-    model), bools bool; tuples and lists become a list of batched fields, dicts a dict.
-    """
-    first = samples[0]
-    if isinstance(first, (Tensor, np.ndarray, np.generic)):
-        return Tensor(np.stack([_array(s) for s in samples]))
-    if isinstance(first, bool):
-        return Tensor(np.array(samples, dtype=np.bool_))
-    if isinstance(first, int):
-        return Tensor(np.array(samples, dtype=np.int64))
-    if isinstance(first, float):
-        return Tensor(np.array(samples, dtype=np.float32))
-    if isinstance(first, Mapping):
-        return {key: default_collate([s[key] for s in samples]) for key in first}
-    if isinstance(first, (tuple, list)):
-        if any(len(s) != len(first) for s in samples):
-            raise ValueError("default_collate: samples in a batch have different numbers of fields")
-        # A list of fields, as torch returns for both tuple and list samples.
-        return [default_collate(list(field)) for field in zip(*samples)]
-    raise TypeError(f"default_collate: cannot batch samples of type {type(first).__name__}")
-
-
-class DataLoader:
-    """Iterate over a dataset in mini-batches, like torch.utils.data.DataLoader.
-
-    ``shuffle=True`` draws a new order every epoch from ``generator`` (a ``np.random.Generator``),
-    or by default from the library's generator, so ``manual_seed`` makes runs reproducible.
-    With ``drop_last=True`` the final, smaller batch is skipped.
+    ``shuffle=True`` draws a new order every epoch from ``generator`` (a
+    ``np.random.Generator``) or, by default, from the library's generator, so ``manual_seed``
+    makes runs reproducible. ``sampler`` or ``batch_sampler`` choose the order instead;
+    ``batch_size=None`` turns batching off (each sample goes through ``default_convert``).
     """
 
     def __init__(
         self,
-        dataset: Dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
+        dataset: Dataset[T_co],
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler: Sampler[Any] | Iterable[Any] | None = None,
+        batch_sampler: Sampler[list[Any]] | Iterable[list[Any]] | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[Any], Any] | None = None,
+        pin_memory: bool = False,
         drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
         generator: np.random.Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
-            raise TypeError(f"batch_size must be a positive int, got {batch_size!r}")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size}")
+        if isinstance(num_workers, bool) or not isinstance(num_workers, int):
+            raise TypeError(f"num_workers must be an int, got {num_workers!r}")
+        if num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable "
+                "multiprocessing."
+            )
+        if timeout < 0:
+            raise ValueError("timeout option should be non-negative")
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing. let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if num_workers > 0 and prefetch_factor is None:
+            prefetch_factor = 2
+        if prefetch_factor is not None and prefetch_factor < 0:
+            raise ValueError("prefetch_factor option should be non-negative")
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        _check_context(multiprocessing_context, num_workers)
+        check_generator(generator, "DataLoader")
+        if collate_fn is not None and not callable(collate_fn):
+            raise TypeError(f"collate_fn must be callable, got {type(collate_fn).__name__}")
+
+        if isinstance(dataset, IterableDataset):  # a stream comes in its own order
+            options = {
+                "shuffle": None if shuffle is False else shuffle,
+                "sampler": sampler,
+                "batch_sampler": batch_sampler,
+            }
+            for name, value in options.items():
+                if value is not None:
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {name} option, "
+                        f"but got {name}={value}"
+                    )
+        shuffle = bool(shuffle)
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError(
+                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                    "sampler, and drop_last"
+                )
+            batch_size, drop_last = None, False
+        elif batch_size is None and drop_last:
+            raise ValueError(
+                "batch_size=None option disables auto-batching and is mutually exclusive with "
+                "drop_last"
+            )
+        if sampler is None and not isinstance(dataset, IterableDataset):
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else SequentialSampler(dataset)
+            )
+        if batch_size is not None and batch_sampler is None:
+            if isinstance(dataset, IterableDataset):
+                BatchSampler([], batch_size, drop_last)  # the same checks of batch_size, drop_last
+            else:
+                batch_sampler = BatchSampler(sampler, batch_size, drop_last)  # type: ignore[arg-type]
+
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
+        self.batch_size = batch_size
         self.drop_last = drop_last
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.num_workers = num_workers
+        if collate_fn is None:  # batches are collated; single samples only converted
+            batched = batch_size is not None or batch_sampler is not None
+            collate_fn = default_collate if batched else default_convert
+        self.collate_fn: Callable[[Any], Any] = collate_fn
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
         self.generator = generator
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.in_order = in_order
+        self._initialized = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if self.__dict__.get("_initialized") and name in FROZEN:
+            raise ValueError(
+                f"{name} attribute should not be set after {type(self).__name__} is initialized"
+            )
+        super().__setattr__(name, value)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def _order(self) -> np.ndarray:
-        n = len(self.dataset)
-        if not self.shuffle:
-            return np.arange(n)
-        # Looked up at each epoch, not at construction: a later manual_seed still takes effect.
-        generator = self.generator if self.generator is not None else default_generator()
-        return generator.permutation(n)
+        if isinstance(self.dataset, IterableDataset):
+            n = len(self.dataset)
+            if self.batch_size is None:
+                return n
+            return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)  # type: ignore[arg-type]
+        return len(self.sampler)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[Any]:
-        order = self._order()
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
-            index = order[start : start + self.batch_size]
-            if isinstance(self.dataset, TensorDataset):
-                # Fast path: one indexing call per array, no per-sample Python work. Indexing with an
-                # array already copies, so the batch wraps that copy instead of copying it again.
-                yield [Tensor._wrap(t.data[index], False, None) for t in self.dataset.tensors]
-            else:
-                yield default_collate([self.dataset[int(i)] for i in index])
+        if isinstance(self.dataset, IterableDataset):
+            return self._stream()
+        if self.batch_sampler is None:  # batch_size=None: one sample at a time
+            sampler: Iterable[Any] = self.sampler  # type: ignore[assignment]
+            return (self.collate_fn(self.dataset[i]) for i in sampler)
+        if self._tensor_fast_path():
+            tensors = self.dataset.tensors  # type: ignore[attr-defined]
+            return (
+                [Tensor._plain(t.data[np.asarray(indices, dtype=np.intp)]) for t in tensors]
+                for indices in self.batch_sampler
+            )
+        return (self.collate_fn(self._fetch(indices)) for indices in self.batch_sampler)
+
+    def _tensor_fast_path(self) -> bool:
+        """A TensorDataset whose rows default_collate would stack: index all rows at once.
+        (Indexing with an array already copies, so the batch wraps that copy.)"""
+        kind = type(self.dataset)
+        return (
+            isinstance(self.dataset, TensorDataset)
+            and kind.__getitem__ is TensorDataset.__getitem__
+            and not hasattr(kind, "__getitems__")
+            and self.collate_fn is default_collate
+        )
+
+    def _fetch(self, indices: list[Any]) -> list[Any]:
+        getitems = getattr(self.dataset, "__getitems__", None)
+        if callable(getitems):
+            return list(getitems(indices))
+        return [self.dataset[i] for i in indices]
+
+    def _stream(self) -> Iterator[Any]:
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            yield from (self.collate_fn(sample) for sample in samples)
+            return
+        while batch := [sample for _, sample in zip(range(self.batch_size), samples)]:
+            if len(batch) < self.batch_size and self.drop_last:
+                return
+            yield self.collate_fn(batch)
+
+
+def _check_context(context: Any, num_workers: int) -> None:
+    if context is None:
+        return
+    if num_workers == 0:
+        raise ValueError(
+            "multiprocessing_context can only be used with multi-process loading "
+            f"(num_workers > 0), but got num_workers={num_workers}"
+        )
+    if isinstance(context, str):
+        methods = multiprocessing.get_all_start_methods()
+        if context not in methods:
+            raise ValueError(
+                f"multiprocessing_context option should specify a valid start method in "
+                f"{methods!r}, but got multiprocessing_context={context!r}"
+            )
+    elif not isinstance(context, multiprocessing.context.BaseContext):
+        raise TypeError(
+            "multiprocessing_context option should be a valid context object or a string "
+            f"specifying the start method, but got multiprocessing_context={context}"
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import tempfile
 import urllib.error
@@ -67,7 +68,8 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         )
     shape = tuple(int(n) for n in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
     dtype = IDX_DTYPES[type_code]
-    expected = int(np.prod(shape)) * dtype.itemsize
+    # math.prod of Python ints: np.prod would wrap around in int64 for huge (corrupt) dims.
+    expected = math.prod(shape) * dtype.itemsize
     found = len(data) - header_size
     if found != expected:
         problem = "truncated" if found < expected else "longer than its header says"
@@ -205,14 +207,25 @@ def load_mnist(root: str | os.PathLike[str], download: bool = False, flatten: bo
         x = read_idx(paths[key])
         if x.ndim != 3:
             raise ValueError(f"{str(paths[key])!r}: expected images (n, rows, cols), got {x.shape}")
+        if x.dtype != np.uint8:  # pixels 0..255: dividing anything else by 255 is meaningless
+            raise ValueError(
+                f"{str(paths[key])!r}: MNIST images must be uint8 pixels (IDX type 0x08), "
+                f"got {x.dtype}"
+            )
         x = (x / np.float32(255.0)).astype(np.float32)
         return x.reshape(len(x), -1) if flatten else x
 
     def labels(key: str, n: int) -> np.ndarray:
-        y = read_idx(paths[key]).astype(np.int64)
+        y = read_idx(paths[key])
+        if y.dtype.kind not in "iu":  # float labels would be truncated to class indices
+            raise ValueError(
+                f"{str(paths[key])!r}: MNIST labels must be integers (IDX type 0x08), got {y.dtype}"
+            )
         if y.shape != (n,):
             raise ValueError(f"{str(paths[key])!r}: expected {n} labels, got shape {y.shape}")
-        return y
+        if y.size and y.min() < 0:
+            raise ValueError(f"{str(paths[key])!r}: labels must be class indices >= 0")
+        return y.astype(np.int64)
 
     x_train, x_test = images("train_images"), images("test_images")
     return (x_train, labels("train_labels", len(x_train))), (

@@ -1,4 +1,5 @@
-"""Joining tensors (cat, stack, hstack, vstack) and splitting them (split, chunk, unbind)."""
+"""Joining tensors (cat, stack, hstack, vstack: new tensors) and splitting them (split, chunk,
+unbind: views of the tensor split, as in PyTorch)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _tensors(name: str, tensors: Sequence[Tensor]) -> list[Tensor]:
             f"{name}(): expected a list or tuple of Tensors, got {type(tensors).__name__}"
         )
     if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+        raise ValueError(f"{name}(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(
@@ -27,7 +28,7 @@ def _tensors(name: str, tensors: Sequence[Tensor]) -> list[Tensor]:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other dims must agree."""
-    ts = _tensors("cat", tensors)
+    ts = _tensors("cat", tensors)  # (refuses a list with an ndarray in it: no silent copy)
     if any(t.ndim == 0 for t in ts):
         raise RuntimeError("cat(): zero-dimensional tensors cannot be concatenated; use stack()")
     d = arguments.dim_arg(dim, ts[0].ndim)
@@ -86,8 +87,7 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple[Te
         sizes = [min(size, side - start) for start in range(0, side, size)] if side else [0]
     pieces, start = [], 0
     for n in sizes:
-        index = (slice(None),) * d + (slice(start, start + n),)
-        pieces.append(ops.GetItem.apply(x, index))
+        pieces.append(x[(slice(None),) * d + (slice(start, start + n),)])  # views of x
         start += n
     return tuple(pieces)
 

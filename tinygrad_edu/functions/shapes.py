@@ -1,9 +1,14 @@
 """Changing a tensor's shape or layout without changing its elements, as torch-level functions
 and as the bodies of the longer methods (repeat, roll, diagonal, ...).
 
-Everything here is built from the movement ops (Reshape, Permute, Expand, GetItem, IndexAdd) and
-Where, so gradients need no formula of their own: a flip's gradient is flipped back, a
-diagonal's lands on the diagonal, a repeat's is summed over the copies.
+Everything here is built from the movement ops (Reshape, Permute, Expand, GetItem, IndexAdd,
+Diagonal) and Where, so gradients need no formula of their own: a flip's gradient is flipped
+back, a diagonal's lands on the diagonal, a repeat's is summed over the copies.
+
+What PyTorch returns as a view is a view here too (shared memory, in-place changes reach the
+base): movedim, unflatten, narrow, select, diagonal, and the pieces of split, chunk, unbind. The
+rest (flip, roll, repeat, tile, repeat_interleave, tril, triu, diag) return new tensors, as
+there.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import arguments, ops
+from tinygrad_edu import arguments, inplace, ops
 from tinygrad_edu._tensor import Tensor
 
 
@@ -87,8 +92,9 @@ def repeat(x: Tensor, sizes: tuple[int, ...]) -> Tensor:
     # merge each pair: copies of the whole block, as np.tile makes.
     spread = tuple(n for side in shape for n in (1, side))
     target = tuple(n for r, side in zip(sizes, shape) for n in (r, side))
-    tiled = x.reshape(*spread).expand(*target)
-    return tiled.reshape(*(r * side for r, side in zip(sizes, shape)))
+    tiled = x.reshape(*spread).expand(*target).reshape(*(r * side for r, side in zip(sizes, shape)))
+    # (With every size 1 no copy was needed, and the result would be a view of x: make one.)
+    return ops.Clone.apply(tiled) if np.may_share_memory(tiled.data, x.data) else tiled
 
 
 def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
@@ -131,7 +137,7 @@ def flip(input: Tensor, dims: Any) -> Tensor:
     if not reverse or x.ndim == 0:
         return x.clone()
     index = tuple(slice(None, None, -1) if i in reverse else slice(None) for i in range(x.ndim))
-    return ops.GetItem.apply(x, index)
+    return ops.Clone.apply(ops.GetItem.apply(x, index))  # a new tensor, as torch.flip's
 
 
 def fliplr(input: Tensor) -> Tensor:
@@ -181,29 +187,19 @@ def triangle(x: Tensor, diagonal: int, lower: bool, name: str) -> Tensor:
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """The elements x[..., i, i + offset, ...] of dims dim1 and dim2, as a new last dim."""
     x = _input(input, "diagonal")
-    return take_diagonal(x, offset, dim1, dim2)
-
-
-def take_diagonal(x: Tensor, offset: int, dim1: int, dim2: int) -> Tensor:
     d1, d2 = x._dim(dim1), x._dim(dim2)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    rest = [i for i in range(x.ndim) if i not in (d1, d2)]
-    moved = x.permute(*rest, d1, d2)
-    n1, n2 = x.data.shape[d1], x.data.shape[d2]
-    row0, col0 = builtins.max(-offset, 0), builtins.max(offset, 0)
-    length = builtins.max(builtins.min(n1 - row0, n2 - col0), 0)
-    steps = np.arange(length)
-    index = (slice(None),) * len(rest) + (steps + row0, steps + col0)
-    return ops.GetItem.apply(moved, index)
+    moved = x.permute(*[i for i in range(x.ndim) if i not in (d1, d2)], d1, d2)
+    return inplace.as_view(ops.Diagonal.apply(moved, offset), moved, ops.Diagonal, (offset,))
 
 
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """1-D: a square matrix with x on the given diagonal (0 the main one, 1 above, -1 below);
     2-D: that diagonal of x."""
     x, k = _input(input, "diag"), diagonal
-    if x.ndim == 2:
-        return take_diagonal(x, k, 0, 1)
+    if x.ndim == 2:  # (a new tensor, as torch.diag's; x.diagonal() is the view)
+        return ops.Clone.apply(ops.Diagonal.apply(x, k))
     if x.ndim != 1:
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {x.ndim}D")
     n = x.data.shape[0]
@@ -229,7 +225,7 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:
         begin += side
     if length < 0 or begin + length > side:
         raise RuntimeError(f"start ({begin}) + length ({length}) exceeds dimension size ({side}).")
-    return ops.GetItem.apply(x, _along(x.ndim, d, slice(begin, begin + length)))
+    return x[_along(x.ndim, d, slice(begin, begin + length))]  # (a view, through __getitem__)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
@@ -242,7 +238,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
             f"select(): index {index} out of range for tensor of size {list(x.data.shape)} at "
             f"dimension {d}"
         )
-    return ops.GetItem.apply(x, _along(x.ndim, d, int(index)))
+    return x[_along(x.ndim, d, int(index))]  # (a view, through __getitem__)
 
 
 # -- functions whose methods are written out in the Tensor class -------------------------------

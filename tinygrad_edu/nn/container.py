@@ -55,6 +55,19 @@ class Sequential(Module):
             raise IndexError(f"Sequential: index {index} is out of range for {len(items)} modules")
         return items[index][1]
 
+    def __setitem__(self, index: int, module: Module) -> None:
+        name = list(self._modules)[self._position(index)]
+        setattr(self, name, module)
+
+    def __delitem__(self, index: int) -> None:
+        del self._modules[list(self._modules)[self._position(index)]]
+
+    def _position(self, index: int) -> int:
+        n = len(self._modules)
+        if not -n <= index < n:
+            raise IndexError(f"Sequential: index {index} is out of range for {n} modules")
+        return index % n
+
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self

@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from tinygrad_edu import inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.functional.embedding import embedding, padding_index
 from tinygrad_edu.nn.module import Module

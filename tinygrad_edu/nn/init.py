@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
+from tinygrad_edu import inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace
 from tinygrad_edu.random import default_generator
 
 

@@ -62,11 +62,14 @@ class Module:
                 f"cannot assign {type(value).__name__} {name!r} before Module.__init__() call: "
                 f"call super().__init__() first in {type(self).__name__}.__init__"
             )
+        # (Re-assigning a registered name keeps its place, so state_dict's order stays torch's.)
         if isinstance(value, Parameter):
-            self._forget(name)
+            if name not in params:  # type: ignore[operator]
+                self._forget(name)
             params[name] = value  # type: ignore[index]
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in modules:  # type: ignore[operator]
+                self._forget(name)
             modules[name] = value  # type: ignore[index]
         elif params is not None and name in params:
             if value is not None:

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from tinygrad_edu import inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace
 from tinygrad_edu.nn import functional as F
 from tinygrad_edu.nn import init
 from tinygrad_edu.nn.module import Module

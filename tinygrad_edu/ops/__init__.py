@@ -1,5 +1,7 @@
 """The primitive differentiable operations, each a Function with forward and backward together."""
 
+import warnings
+
 from tinygrad_edu.ops.activation import (
     ELU,
     GELU,
@@ -12,8 +14,9 @@ from tinygrad_edu.ops.activation import (
 )
 from tinygrad_edu.ops.arithmetic import Add, Div, Mul, Neg, Pow, PowScalar, Sub
 from tinygrad_edu.ops.broadcast import unbroadcast
+from tinygrad_edu.ops.diagonal import Diagonal
 from tinygrad_edu.ops.einsum import Einsum
-from tinygrad_edu.ops.inplace import Overwrite, SetItem
+from tinygrad_edu.ops.inplace import CopySlices, Overwrite, SetItem
 from tinygrad_edu.ops.linalg import MatMul
 from tinygrad_edu.ops.movement import (
     Cat,
@@ -62,6 +65,12 @@ from tinygrad_edu.ops.unary import (
     Tanh,
 )
 
+# NumPy warns (RuntimeWarning) when an op makes an inf or a NaN: log(0), sqrt(-1), 0/0. PyTorch
+# is silent, and anomaly mode (autograd.detect_anomaly) is the tool for finding where they come
+# from. The filter matches warnings raised from this package's own code, so a user's own NumPy
+# calls still warn as usual.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"tinygrad_edu(\.|$)")
+
 __all__ = [
     "ELU",
     "GELU",
@@ -78,10 +87,12 @@ __all__ = [
     "Ceil",
     "Clamp",
     "Clone",
+    "CopySlices",
     "Cos",
     "Cosh",
     "CumProd",
     "CumSum",
+    "Diagonal",
     "Div",
     "Einsum",
     "Erf",

@@ -63,21 +63,25 @@ class Neg(Function):
 
 
 class Mul(Function):
-    """out = x * y;  dx = grad * y, dy = grad * x"""
+    """out = x * y;  dx = grad * y, dy = grad * x
+
+    Each input is saved only when the other's gradient needs it (as PyTorch does): then changing
+    x in place after ``x * 2`` is no error, because nothing read x's old values.
+    """
 
     backward_on_arrays = True
 
     @staticmethod
     def forward(ctx: Mul, x: Tensor, y: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x if y.requires_grad else None, y if x.requires_grad else None)
         return x.data * y.data
 
     @staticmethod
     def backward(ctx: Mul, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
-        x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        dx = unbroadcast(grad * y, x.shape) if need_x else None
-        dy = unbroadcast(grad * x, y.shape) if need_y else None
+        x, y = ctx.saved_tensors  # y is there when x needs a gradient, and x when y does
+        x_in, y_in = ctx.inputs
+        dx = unbroadcast(grad * y, x_in.shape) if y is not None else None
+        dy = unbroadcast(grad * x, y_in.shape) if x is not None else None
         return dx, dy
 
 
@@ -88,15 +92,15 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Div, x: Tensor, y: Tensor) -> np.ndarray:
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x if y.requires_grad else None, y)  # (x: only dy needs it)
         return x.data / y.data
 
     @staticmethod
     def backward(ctx: Div, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
         x, y = ctx.saved_tensors
-        need_x, need_y = ctx.needs_input_grad
-        dx = unbroadcast(grad / y, x.shape) if need_x else None
-        dy = unbroadcast(-grad * x / (y * y), y.shape) if need_y else None
+        x_in, y_in = ctx.inputs
+        dx = unbroadcast(grad / y, x_in.shape) if x_in.requires_grad else None
+        dy = unbroadcast(-grad * x / (y * y), y_in.shape) if x is not None else None
         return dx, dy
 
 

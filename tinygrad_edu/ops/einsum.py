@@ -108,7 +108,10 @@ def einsum_arrays(equation: str, arrays: list[np.ndarray]) -> np.ndarray:
     """np.einsum, letting it plan the order of contractions (and hand pairs to BLAS) only where
     that pays: the planning costs about 10 us, a fused loop over tiny arrays less."""
     plan = len(arrays) > 2 or max(a.size for a in arrays) > 256
-    return np.asarray(np.einsum(equation, *arrays, optimize=plan))
+    out = np.asarray(np.einsum(equation, *arrays, optimize=plan))
+    if len(arrays) == 1 and np.may_share_memory(out, arrays[0]):
+        out = out.copy()  # 'ij->ji', 'ii->i': NumPy gives a view, which must not alias x
+    return out
 
 
 def contract(equation: str, operands: list[Any]) -> Any:
@@ -127,11 +130,10 @@ class Einsum(Function):
     backward_on_arrays = True
     subs: list[str]  # each operand's subscripts, '...' spelled out
     out: str  # the output's subscripts
-    sizes: dict[str, int]
 
     @staticmethod
     def forward(ctx: Einsum, equation: str, *operands: Tensor) -> np.ndarray:
-        ctx.subs, ctx.out, ctx.sizes = parse(equation, [x.data.shape for x in operands])
+        ctx.subs, ctx.out, _ = parse(equation, [x.data.shape for x in operands])
         ctx.save_for_backward(*operands)
         return einsum_arrays(f"{','.join(ctx.subs)}->{ctx.out}", [x.data for x in operands])
 

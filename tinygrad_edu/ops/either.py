@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeGuard, Union
 
 import numpy as np
 
-from tinygrad_edu.ops.special import erf_array, erfc_array
+from tinygrad_edu.ops.special import erfc_array
 
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
@@ -77,7 +77,7 @@ def stable_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-# -- for the elementwise maths of ops/trig.py, ops/pointwise.py and ops/activation.py ----------
+# -- for the newer ops: trig, pointwise, activation, scan, einsum ----------------------------
 
 
 def sin(g: Gradient) -> Gradient:
@@ -96,12 +96,8 @@ def cosh(g: Gradient) -> Gradient:
     return g.cosh() if is_tensor(g) else np.cosh(g)
 
 
-def tanh(g: Gradient) -> Gradient:
-    return g.tanh() if is_tensor(g) else np.tanh(g)
-
-
-def erf(g: Gradient) -> Gradient:
-    return g.erf() if is_tensor(g) else erf_array(np.asarray(g))
+def erfc(g: Gradient) -> Gradient:
+    return g.erfc() if is_tensor(g) else erfc_array(np.asarray(g))
 
 
 def clamp_max(g: Gradient, hi: float) -> Gradient:
@@ -135,7 +131,3 @@ def moveaxis(g: Gradient, source: int, destination: int) -> Gradient:
 def plain_like(g: Gradient, array: np.ndarray) -> Gradient:
     """A constant (an array, or a Tensor outside the graph when g is a Tensor)."""
     return type(g)._plain(array) if is_tensor(g) else array
-
-
-def erfc(g: Gradient) -> Gradient:
-    return g.erfc() if is_tensor(g) else erfc_array(np.asarray(g))

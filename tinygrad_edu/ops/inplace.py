@@ -1,7 +1,8 @@
-"""What in-place changes record in a graph: an overwrite (``copy_``, ``fill_``) and ``x[i] = v``.
+"""What in-place changes record in a graph: an overwrite (``copy_``, ``fill_``), ``x[i] = v``,
+and a write through a view into its base (``CopySlices``, PyTorch's name for it).
 
 The other in-place methods (``add_``, ``mul_``, ...) record their out-of-place op; how the tensor
-then takes over the result is autograd/inplace.py's business.
+then takes over the result is tinygrad_edu/inplace.py's business.
 """
 
 from __future__ import annotations
@@ -68,3 +69,47 @@ class SetItem(Function):
             picked = grad[index] if isinstance(grad, np.ndarray) else GetItem.apply(grad, index)
             dv = unbroadcast(picked, v.shape)
         return dx, dv
+
+
+ViewSteps = tuple[tuple[Any, tuple[Any, ...]], ...]  # (view op class, its arguments), base first
+
+
+def view_of(a: np.ndarray, steps: ViewSteps) -> np.ndarray:
+    """The view of array ``a`` that ``steps`` describe (each op's ``array_view``)."""
+    for op, args in steps:
+        a = op.array_view(a, *args)
+    return a
+
+
+class CopySlices(Function):
+    """out = base with the region a view covers replaced by src (an in-place change made
+    through a view, written into its base);  d base = grad with that region zeroed,
+    d src = the region of grad
+
+    ``steps`` are the view ops that made the view from ``base``: (GetItem, (index,)), ...
+    """
+
+    backward_on_arrays = True
+
+    @staticmethod
+    def forward(ctx: CopySlices, base: Tensor, src: Tensor, steps: ViewSteps) -> np.ndarray:
+        out = base.data.copy()
+        view_of(out, steps)[...] = src.data
+        return out
+
+    @staticmethod
+    def backward(ctx: CopySlices, grad: Gradient) -> tuple[Gradient | None, Gradient | None]:
+        base, src, steps = ctx.inputs
+        d_base = d_src = None
+        if base.requires_grad:
+            kept = np.ones(base.shape, dtype=bool)
+            view_of(kept, steps)[...] = False  # overwritten values had no effect on out
+            d_base = either.keep_where(grad, kept)
+        if src.requires_grad:
+            if isinstance(grad, np.ndarray):
+                d_src = view_of(grad, steps).copy()
+            else:  # the same view ops, recorded
+                d_src = grad
+                for op, args in steps:
+                    d_src = op.apply(d_src, *args)
+        return d_base, d_src

@@ -1,4 +1,8 @@
-"""Ops that move elements without changing them: reshape, permute, expand, indexing, cat."""
+"""Ops that move elements without changing them: reshape, permute, expand, indexing, cat.
+
+Reshape, Permute, Expand and GetItem with a basic index (ints, slices, None, ...) give NumPy views:
+their result shares memory with their input, as PyTorch's views do. Each has an ``array_view``
+that makes the same view of any array: in-place writes through a view use it (ops/inplace.py)."""
 
 from __future__ import annotations
 
@@ -21,9 +25,13 @@ class Reshape(Function):
     backward_on_arrays = True
 
     @staticmethod
+    def array_view(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        return a.reshape(shape)
+
+    @staticmethod
     def forward(ctx: Reshape, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         try:
-            return x.data.reshape(shape)
+            return x.data.reshape(shape)  # a view when the layout allows, else a copy
         except ValueError:
             raise RuntimeError(
                 f"reshape: cannot view a tensor of shape {x.shape} ({x.data.size} elements) "
@@ -40,6 +48,8 @@ class Permute(Function):
 
     backward_on_arrays = True
 
+    array_view = staticmethod(np.transpose)
+
     @staticmethod
     def forward(ctx: Permute, x: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         return np.transpose(x.data, dims)
@@ -55,10 +65,12 @@ class Expand(Function):
 
     backward_on_arrays = True
 
+    array_view = staticmethod(np.broadcast_to)
+
     @staticmethod
     def forward(ctx: Expand, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         try:
-            return np.broadcast_to(x.data, shape)
+            return np.broadcast_to(x.data, shape)  # read-only: writing to it is refused
         except ValueError:
             raise RuntimeError(f"expand: cannot expand shape {x.shape} to {tuple(shape)}") from None
 
@@ -73,23 +85,23 @@ def is_advanced(index: tuple[Any, ...]) -> bool:
 
 
 class GetItem(Function):
-    """out = x[index];  dx = grad added into zeros at the positions read"""
+    """out = x[index];  dx = grad added into zeros at the positions read
+
+    A basic index gives a view of x (shared memory, as in PyTorch); index arrays give a copy.
+    """
 
     backward_on_arrays = True
 
     @staticmethod
+    def array_view(a: np.ndarray, index: tuple[Any, ...]) -> np.ndarray:
+        return a[index]
+
+    @staticmethod
     def forward(ctx: GetItem, x: Tensor, index: tuple[Any, ...]) -> np.ndarray:
         try:
-            out = x.data[index]
+            return x.data[index]
         except IndexError as e:
             raise IndexError(f"{e} (indexing a tensor of shape {x.shape})") from None
-        # Basic indexing gives a view of x's memory: copy it, so later in-place changes to x
-        # cannot reach out. (Advanced indexing already made a new array, though NumPy may give
-        # that a .base of its own: no second copy. `base is xd` settles the usual case at once.)
-        base, xd = out.base, x.data
-        if base is not None and (base is xd or np.may_share_memory(out, xd)):
-            out = np.array(out, copy=True)
-        return out
 
     @staticmethod
     def backward(ctx: GetItem, grad: Gradient) -> Gradient:

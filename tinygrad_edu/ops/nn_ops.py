@@ -250,8 +250,12 @@ class BinaryCrossEntropy(Function):
 
 
 def _softplus_neg(x: Gradient) -> Gradient:
-    """log(1 + e^-x) = max(-x, 0) + log1p(e^-|x|): never exponentiates a positive number."""
-    return either.relu(-x) + either.log1p(either.exp(-either.abs(x)))
+    """log(1 + e^-x) = m + log1p(e^-m - 1 + e^(-x-m)) for any m; m = max(-x, 0) means no
+    positive number is ever exponentiated. The identity holds for every m, so m is held
+    constant: the derivatives are the true ones at every x, where max(-x, 0) + log1p(e^-|x|)
+    would carry the kinks of max and |x| at x = 0 into them (d/dx 0 there, not -1/2)."""
+    m = np.maximum(-either.constant(x), 0.0)
+    return m + either.log1p(np.expm1(-m) + either.exp(-x - m))
 
 
 class BCEWithLogits(Function):

@@ -76,8 +76,10 @@ class Var(Function):
     """out = sum (x - mean)^2 / (n - c) over dims (c: the correction);
     dx = grad * 2 (x - mean) / (n - c)
 
-    Two passes (the mean first, then the squares of the differences from it), so that values far
-    from 0 keep their precision: one pass, E[x^2] - E[x]^2, loses it all for [1e4, 1e4 + 1e-3].
+    Two passes (the mean first, then the squares of the differences from it), in float64 for
+    float16 and float32 inputs: values far from 0 keep their precision. (One pass, E[x^2] - E[x]^2,
+    loses it all for [1e4, 1e4 + 1e-3]; two passes in float32 are still 50% off there, because
+    the mean itself rounds to 1e4.)
     """
 
     backward_on_arrays = True
@@ -85,8 +87,7 @@ class Var(Function):
     @staticmethod
     def forward(ctx: Var, x: Tensor, dims: Dims, keepdim: bool, correction: int) -> np.ndarray:
         ctx.save_for_backward(x)
-        acc = _accumulator(x.dtype) or x.dtype
-        data = x.data.astype(acc, copy=False)
+        data = x.data.astype(np.float64, copy=False)
         centred = data - data.mean(axis=dims, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):  # n <= correction: inf or nan
             out = (centred * centred).sum(axis=dims, keepdims=keepdim) / max(

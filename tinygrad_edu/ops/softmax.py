@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 def log_softmax_array(x: np.ndarray, dim: int) -> np.ndarray:
     """x - logsumexp(x): subtracting the max first means exp never overflows."""
+    if x.shape[dim] == 0:
+        return x.copy()  # over no elements: nothing (np.max would refuse)
     shifted = x - np.max(x, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -29,6 +31,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx: Softmax, x: Tensor, dim: int) -> np.ndarray:
+        if x.shape[dim] == 0:
+            return x.data.copy()  # over no elements: nothing (np.max would refuse)
         e = np.exp(x.data - np.max(x.data, axis=dim, keepdims=True))
         return e / np.sum(e, axis=dim, keepdims=True)
 

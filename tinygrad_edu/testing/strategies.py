@@ -177,14 +177,27 @@ def tensors(
 def broadcastable_shapes(
     shape: Shape, min_dims: int = 0, max_dims: int | None = None, max_side: int = 4
 ) -> st.SearchStrategy[Shape]:
-    """Shapes that broadcast with ``shape`` to ``shape`` (fewer dims, or 1 in place of a side)."""
+    """Shapes that broadcast with ``shape`` to ``shape`` (fewer dims, or 1 in place of a side):
+    what an in-place op's operand, a loss weight or a value written by ``x[i] = v`` may have.
+
+    Hypothesis's own ``broadcastable_shapes`` also gives shapes that would *grow* ``shape``
+    where it has a side of 1 (``(4, 2)`` for ``(1, 2)``); those sides are set to 1 here.
+    """
+    target = tuple(shape)
+
+    def within(drawn: Shape) -> Shape:
+        aligned = (1,) * max(len(drawn) - len(target), 0) + target[
+            max(len(target) - len(drawn), 0) :
+        ]
+        return tuple(1 if t == 1 else n for n, t in zip(drawn, aligned))
+
     return hnp.broadcastable_shapes(
-        tuple(shape),
+        target,
         min_dims=min_dims,
-        max_dims=len(shape) if max_dims is None else max_dims,
+        max_dims=len(target) if max_dims is None else max_dims,
         min_side=1,
         max_side=max_side,
-    )
+    ).map(within)
 
 
 def mutually_broadcastable_shapes(

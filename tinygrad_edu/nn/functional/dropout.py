@@ -13,8 +13,8 @@ from __future__ import annotations
 import warnings
 
 from tinygrad_edu import dtypes
+from tinygrad_edu import inplace as inplace_ops
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace as inplace_ops
 from tinygrad_edu.ops.dropout import Dropout, dropout_mask
 from tinygrad_edu.random import default_generator
 

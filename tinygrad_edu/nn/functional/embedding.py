@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinygrad_edu import inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace
 from tinygrad_edu.ops.embedding import Embedding
 
 

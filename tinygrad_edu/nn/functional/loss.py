@@ -92,11 +92,11 @@ def _class_targets(
     (N, C, d1, ...): the class dim is 1."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if input.ndim == 0:
-        raise ValueError(f"{name}: input must have a class dim, got a 0-d tensor")
+        raise RuntimeError(f"{name}: input must have a class dim, got a 0-d tensor")
     c = input.shape[0] if input.ndim == 1 else input.shape[1]
     expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
     if t.dtype.kind not in "iu":
-        raise TypeError(
+        raise RuntimeError(
             f"{name}: class-index targets must be integers, got dtype {t.dtype} with shape "
             f"{t.shape} (use .long(), or pass class probabilities of the input's shape "
             f"{input.shape})"
@@ -129,7 +129,7 @@ def _class_targets(
 
 def _check_weight(name: str, weight: np.ndarray | None, classes: int) -> None:
     if weight is not None and weight.shape != (classes,):
-        raise ValueError(
+        raise RuntimeError(
             f"{name}: weight must have shape ({classes},), one per class, got {weight.shape}"
         )
 
@@ -151,7 +151,9 @@ def cross_entropy(
     """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+        raise RuntimeError(
+            f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}"
+        )
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
     if t.dtype.kind == "f" and t.shape == input.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
@@ -218,9 +220,15 @@ def binary_cross_entropy(
     _same_shape("binary_cross_entropy", input, target)
     x = input.data
     if x.size and not (np.all(x >= 0) and np.all(x <= 1)):
-        raise ValueError(
+        raise RuntimeError(
             f"binary_cross_entropy: all elements of input should be between 0 and 1 (found "
             f"values in [{x.min()}, {x.max()}]); for logits use binary_cross_entropy_with_logits"
+        )
+    y = target.data
+    if y.size and not (np.all(y >= 0) and np.all(y <= 1)):
+        raise RuntimeError(
+            f"binary_cross_entropy: all elements of target should be between 0 and 1 (found "
+            f"values in [{y.min()}, {y.max()}])"
         )
     w = _broadcast_weight("binary_cross_entropy", "weight", weight, input)
     return nn_ops.BinaryCrossEntropy.apply(input, target, w, reduction)
@@ -234,7 +242,7 @@ def _broadcast_weight(name: str, what: str, value: Any, input: Tensor) -> np.nda
         except ValueError:
             ok = False
         if not ok:
-            raise ValueError(
+            raise RuntimeError(
                 f"{name}: {what} of shape {w.shape} does not broadcast to the input's shape "
                 f"{input.shape}"
             )

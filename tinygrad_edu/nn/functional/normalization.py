@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import dtypes
+from tinygrad_edu import dtypes, inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.autograd import inplace
 from tinygrad_edu.ops.normalization import Normalize, moments
 
 
