@@ -131,7 +131,7 @@ def run_backward(
             seq, ins = ctx._seq, ctx.inputs
             if grad is None:  # reached, but no gradient came: pass that on, so that the walk's
                 in_grads: Any = (None,) * len(ins)  # visits stay what viz shows
-            elif on_arrays and ctx.backward_on_arrays and not ctx._released:
+            elif on_arrays and ctx.backward_on_arrays and ctx._saved is not None:
                 ctx._arrays = True  # the array path: saved tensors come as ndarrays
                 in_grads = ctx.backward(ctx, grad.data if type(grad) is tensor_class else grad)
             else:
@@ -195,7 +195,7 @@ def _edge(x: Variable, seq: int) -> Variable:
 def _backward_on_tensors(ctx: Function, grad: Gradient) -> Any:
     """Run a backward formula on Tensors: under create_graph (so that it is recorded), for a
     user's Function (PyTorch's contract), or to raise the clear error of a freed graph."""
-    if ctx._released:
+    if ctx._saved is None:  # released by an earlier backward
         raise RuntimeError(_freed(ctx, "use a graph whose saved tensors were freed"))
     ctx._arrays = False
     return ctx.backward(ctx, as_tensor(grad))

@@ -44,16 +44,15 @@ class Function:
     # the instance dict instead. ``apply`` sets the first five; the rest only where they apply.
     inputs: tuple[Any, ...]  # the arguments forward was called with
     _seq: int  # creation number: the backward walk's schedule (engine.py)
-    _saved: tuple[Variable | None, ...]  # save_for_backward's tensors
-    _released: bool  # set once backward has freed what was saved
-    _arrays: bool  # set by the engine while backward runs on plain ndarrays
+    _saved: tuple[Variable | None, ...] | None  # save_for_backward's; None once released
+    _arrays: bool  # set by the engine before each backward: True on the array path
     _versions: tuple[int, ...]  # the saved tensors' versions, when one was ever changed in place
     _out: weakref.ref[Any] | None  # the output, for ops with save_output
     _out_version: int
     _rebased_from: Variable | None  # on an in-place op's node (inplace.py)
     __slots__ = (
         *("__dict__", "_arrays", "_out", "_out_version", "_rebased_from"),
-        *("_released", "_saved", "_seq", "_versions", "inputs"),
+        *("_saved", "_seq", "_versions", "inputs"),
     )
 
     # Set by an op whose backward reads its own output (exp, sigmoid, tanh, softmax).
@@ -75,7 +74,7 @@ class Function:
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
         """The saved tensors: ndarrays while the engine runs backward on arrays, else Tensors."""
-        if self._released:
+        if self._saved is None:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
         for t in saved:
@@ -96,7 +95,7 @@ class Function:
         """The tensor this node produced (for ops with ``save_output = True``)."""
         ref = getattr(self, "_out", None)
         out = ref() if ref is not None else None
-        if out is None or self._released:
+        if out is None or self._saved is None:
             raise RuntimeError(f"{type(self).__name__}: its output is no longer available")
         if out._vc is not None and out._vc[0] != self._out_version:
             versions.check_output(self, out)
@@ -114,9 +113,8 @@ class Function:
         """Free the saved tensors and the output, as PyTorch frees a node's buffers after
         backward; the graph's shape (``inputs``) stays for inspection. (What a forward put on
         ctx stays too, as in PyTorch; the engine refuses a second backward either way.)"""
-        self._saved = ()
+        self._saved = None  # marks the node as released: a second backward is refused
         self._out = None
-        self._released = True
 
     # -- the two halves every op writes ----------------------------------------------------
 
@@ -135,7 +133,6 @@ class Function:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
         ctx.inputs, ctx._saved = args, ()  # forward may ask ctx.needs_input_grad, as in torch
-        ctx._released = ctx._arrays = False
         out = cls.forward(ctx, *args)
         tensor_class = variable.tensor_class
         if type(out) is not np.ndarray:

@@ -30,7 +30,7 @@ def last_inplace(t: Variable) -> str:
 def check_saved(ctx: Function) -> None:
     """Raise if a tensor ``ctx`` saved has changed since forward saved it."""
     seen = getattr(ctx, "_versions", ())
-    for i, t in enumerate(ctx._saved):
+    for i, t in enumerate(ctx._saved or ()):
         then = seen[i] if seen else 0
         if t is not None and version(t) != then:
             raise RuntimeError(
