@@ -155,13 +155,12 @@ def _embedding(draw: st.DrawFn) -> Case:
     idx = np.array(draw(st.lists(st.integers(0, rows - 1), min_size=size, max_size=size)))
     idx = idx.reshape(idx_shape).astype(np.int64)
 
-    def call(lib: Lib, w: Any) -> Any:
-        if lib.name == "torch":
-            torch = _torch()
-            return torch.nn.functional.embedding(torch.from_numpy(idx), w)
-        return F.embedding(lib.index(idx), w)
-
-    return Case(f"embedding({idx.tolist()})", (weight,), call, lambda w: w[idx])
+    return Case(
+        f"embedding({idx.tolist()})",
+        (weight,),
+        lambda lib, w: lib.F.embedding(lib.index(idx), w),
+        lambda w: w[idx],
+    )
 
 
 # -- attention -------------------------------------------------------------------------------------

@@ -291,3 +291,13 @@ def test_dropout_zeroes_about_p_of_the_inputs_to_the_next_layer():
     zero = seen == 0
     assert 0.4 < zero.mean() < 0.6
     np.testing.assert_allclose(seen[~zero], 2 * layer0[~zero], rtol=1e-6)
+
+
+def test_op_table_covers_the_sequence_ops():
+    """Every fused op of this part is in the op table (forward, gradcheck, gradgradcheck and
+    torch parity run over it): a missing entry would silently go untested."""
+    from op_table import OPS
+
+    required = ["rnn_cell_tanh", "rnn_cell_relu", "gru_cell", "lstm_cell", "stack_steps"]
+    required += ["embedding", "scaled_dot_product_attention", "scaled_dot_product_attention_gqa"]
+    assert [n for n in required if n not in OPS] == []
