@@ -46,7 +46,7 @@ class Embedding(Function):
         weight, indices, padding_idx, scale_grad_by_freq = ctx.inputs
         scale = None  # s[p], where it is not 1
         if scale_grad_by_freq:
-            counts = np.bincount(indices.ravel(), minlength=weight.shape[0])
+            counts = np.bincount(indices.ravel(), minlength=weight.data.shape[0])
             scale = 1.0 / counts[indices]
         if padding_idx is not None:
             keep = indices != padding_idx
@@ -54,5 +54,5 @@ class Embedding(Function):
         if scale is not None:  # a constant factor: the gradient stays linear in grad
             grad = grad * scale[..., None].astype(weight.dtype)
         if isinstance(grad, np.ndarray):
-            return index_add(grad, (indices,), weight.shape)
-        return IndexAdd.apply(grad, (indices,), weight.shape)
+            return index_add(grad, (indices,), weight.data.shape)
+        return IndexAdd.apply(grad, (indices,), weight.data.shape)

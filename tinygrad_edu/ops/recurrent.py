@@ -93,10 +93,6 @@ def _weight_grads(
     return dx, dw_ih, dw_hh, db_ih, db_hh
 
 
-def _data(t: Tensor | None) -> np.ndarray | None:
-    return None if t is None else t.data
-
-
 # -- the cells ----------------------------------------------------------------------------------
 
 
@@ -187,7 +183,7 @@ class GRUCell(Function):
         b_hh: Tensor | None,
     ) -> np.ndarray:
         ctx.save_for_backward(x, h, w_ih, w_hh)
-        n_in, hidden = w_ih.shape[1], w_hh.shape[1]
+        n_in, hidden = w_ih.data.shape[1], w_hh.data.shape[1]
         h2 = h.data.reshape(-1, hidden)  # an unbatched step is a batch of one
         a_x = w_ih.data @ _fm(x.data.reshape(-1, n_in))  # (3 hidden, batch), fresh
         a_h = w_hh.data @ h2.T
@@ -205,7 +201,7 @@ class GRUCell(Function):
         out = h2.T - n  # h' = n + z (h - n), feature-major, in one fresh buffer
         out *= z
         out += n
-        return out.T.reshape(h.shape)
+        return out.T.reshape(h.data.shape)
 
     @staticmethod
     def backward(ctx: GRUCell, grad: Gradient) -> tuple[Gradient | None, ...]:
@@ -295,7 +291,7 @@ class LSTMCell(Function):
         b_hh: Tensor | None,
     ) -> np.ndarray:
         ctx.save_for_backward(x, s, w_ih, w_hh)
-        n_in, hidden = w_ih.shape[1], w_hh.shape[1]
+        n_in, hidden = w_ih.data.shape[1], w_hh.data.shape[1]
         h, c = s.data.reshape(2, -1, hidden)  # an unbatched step is a batch of one
         a = w_ih.data @ _fm(x.data.reshape(-1, n_in))  # (4 hidden, batch), fresh
         a += w_hh.data @ h.T
@@ -313,7 +309,7 @@ class LSTMCell(Function):
         tanh_c = np.tanh(c_new)
         np.multiply(o, tanh_c, out=h_new)
         ctx.gates, ctx.tanh_c = a, tanh_c
-        return out.transpose(0, 2, 1).reshape(s.shape)
+        return out.transpose(0, 2, 1).reshape(s.data.shape)
 
     @staticmethod
     def backward(ctx: LSTMCell, grad: Gradient) -> tuple[Gradient | None, ...]:
@@ -411,7 +407,7 @@ class StackSteps(Function):
             elif index is None:
                 grads.append(grad[t])
             elif isinstance(grad, np.ndarray):
-                grads.append(index_add(grad[t], index, x.shape))
+                grads.append(index_add(grad[t], index, x.data.shape))
             else:
-                grads.append(IndexAdd.apply(grad[t], index, x.shape))
+                grads.append(IndexAdd.apply(grad[t], index, x.data.shape))
         return tuple(grads)
