@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_seq_torch_parity import check_same, load_torch_weights
+from seq_parity import check_same, load_torch_weights
 
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
