@@ -243,6 +243,10 @@ def build_numpy(problem: Problem, dtype: DTypeLike = np.float32) -> Any:
     The benchmark runs it in float32; the tests also run it in float64, to check its gradients
     against central differences.
     """
+    if problem.kind in ("lstm", "gru"):  # benchmarks/recurrent_ref.py
+        from benchmarks.recurrent_ref import build_recurrent_floor
+
+        return build_recurrent_floor(problem, dtype)
     if problem.kind == "mlp":
         return NumpyMLP(problem, dtype)
     if problem.kind == "rnn":

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:  # run as a script, `benchmarks` is not importable
 
 import numpy as np  # noqa: E402
 
-from benchmarks import report, timing, workloads  # noqa: E402
+from benchmarks import recurrent_workloads, report, timing, workloads  # noqa: E402
 from benchmarks.cnn_workload import cnn_problem  # noqa: E402
 from benchmarks.numpy_ref import build_numpy  # noqa: E402
 from benchmarks.workloads import Framework, Problem  # noqa: E402
@@ -47,12 +47,25 @@ TARGETS = {
     "mlp_b512": 1.05,
     "rnn": 1.40,
     "cnn": 1.15,
+    "lstm": 1.30,
+    "gru": 1.30,
     "per_node": 3.0,
     "depth_1e4": 3.0,
     "depth_1e5": 3.0,
     "memory_peak": 1.25,
 }
-TIMED = ("mlp_b8", "mlp_b64", "mlp_b512", "rnn", "cnn", "per_node", "depth_1e4", "depth_1e5")
+TIMED = (
+    "mlp_b8",
+    "mlp_b64",
+    "mlp_b512",
+    "rnn",
+    "cnn",
+    "lstm",
+    "gru",
+    "per_node",
+    "depth_1e4",
+    "depth_1e5",
+)
 WORKLOADS = (*TIMED, "memory")
 CHAIN = ("per_node", "depth_1e4", "depth_1e5")  # the same chain at three depths
 GROUPS = {"mlp": ("mlp_b8", "mlp_b64", "mlp_b512"), "chain": CHAIN, "depth": CHAIN}
@@ -80,6 +93,8 @@ def make_problem(name: str, budget: Budget) -> Problem:
         return workloads.rnn_problem()
     if name == "cnn":
         return cnn_problem()
+    if name in ("lstm", "gru"):
+        return recurrent_workloads.recurrent_problem(name)
     depth = CHAIN.index(name)
     return workloads.chain_problem(budget.chain_nodes[depth], name)
 
@@ -91,6 +106,8 @@ def label(problem: Problem) -> str:
         return "RNN 50 steps (ms/step)"
     if problem.kind == "cnn":
         return "LeNet CNN batch 64 (ms/step)"
+    if problem.kind in ("lstm", "gru"):
+        return f"{problem.kind.upper()} 50 steps (ms/step)"
     return f"chain {problem.config['nodes']} nodes (us/node)"
 
 

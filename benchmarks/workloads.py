@@ -218,4 +218,8 @@ def build(problem: Problem, fw: Framework) -> Any:
         from benchmarks.cnn_workload import CNNTrain  # (it imports this module)
 
         return CNNTrain(problem, fw)
+    if problem.kind in ("lstm", "gru"):  # benchmarks/recurrent_workloads.py
+        from benchmarks.recurrent_workloads import RecurrentTrain
+
+        return RecurrentTrain(problem, fw)
     return Chain(problem, fw) if problem.kind == "chain" else Train(problem, fw)

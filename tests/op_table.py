@@ -23,7 +23,7 @@ from hypothesis.extra import numpy as hnp
 import tinygrad_edu
 import tinygrad_edu.nn.functional as F
 from tinygrad_edu import Tensor
-from tinygrad_edu.ops import nn_ops
+from tinygrad_edu.ops import recurrent
 from tinygrad_edu.testing import strategies as tst
 
 
@@ -55,7 +55,7 @@ OURS = Lib(
     float32=tinygrad_edu.float32,
     float64=tinygrad_edu.float64,
     F=F,
-    rnn_cell=nn_ops.RNNCell.apply,
+    rnn_cell=recurrent.RNNCell.apply,
     module=tinygrad_edu,
 )
 
@@ -649,5 +649,6 @@ import op_table_fused  # noqa: E402,F401
 import op_table_linalg  # noqa: E402,F401
 import op_table_pointwise  # noqa: E402,F401
 import op_table_reductions  # noqa: E402,F401
+import op_table_seq  # noqa: E402,F401
 import op_table_shapes  # noqa: E402,F401
 import op_table_train  # noqa: E402,F401

@@ -62,7 +62,7 @@ def _linear(draw: st.DrawFn) -> Case:
 
 
 def _rnn_cell(nonlinearity: str) -> None:
-    """ops.nn_ops.RNNCell: act(x W_ih^T + b_ih + h W_hh^T + b_hh), batched or not, biases or not."""
+    """ops.recurrent.RNNCell: act(x W_ih^T + b_ih + h W_hh^T + b_hh), batched or not, biases or not."""
 
     def build(draw: st.DrawFn) -> Case:
         batch = draw(st.sampled_from([(), (1,), (2,), (3,)]))

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the benchmarks package lives beside the library, not inside it
 
-from benchmarks import report, run, workloads  # noqa: E402
+from benchmarks import recurrent_workloads, report, run, workloads  # noqa: E402
 from benchmarks.cnn_workload import cnn_problem  # noqa: E402
 from benchmarks.numpy_ref import build_numpy  # noqa: E402
 
@@ -32,6 +32,9 @@ def small_problems() -> list[workloads.Problem]:
         workloads.rnn_problem(),
         workloads.chain_problem(30, "c"),
         cnn_problem(batch=4),
+        # The gated floors at a size where every gate, step and batch row still matters.
+        recurrent_workloads.recurrent_problem("lstm", steps=7, batch=4, hidden=5, n_in=3),
+        recurrent_workloads.recurrent_problem("gru", steps=7, batch=4, hidden=5, n_in=3),
     ]
 
 

@@ -242,8 +242,8 @@ def test_fused_rnncell_step_gradcheck_and_gradgradcheck(batched, bias, nonlinear
 
 def test_fused_rnncell_step_gives_each_bias_its_own_gradient():
     cell = nn.RNNCell(3, 4)
-    h = cell(rand(2, 3), rand(2, 4))
-    (h * rand(2, 4, seed=12)).sum().backward()
+    h = cell(rand(2, 3, dtype=np.float32), rand(2, 4, dtype=np.float32))
+    (h * rand(2, 4, seed=12, dtype=np.float32)).sum().backward()
     assert cell.bias_ih.grad is not None and cell.bias_hh.grad is not None
     np.testing.assert_array_equal(cell.bias_ih.grad.numpy(), cell.bias_hh.grad.numpy())
     assert not np.shares_memory(cell.bias_ih.grad.numpy(), cell.bias_hh.grad.numpy())
@@ -341,26 +341,33 @@ def test_linear_wrong_input_shape_names_the_shapes():
 
 
 def test_rnncell_and_rnn_wrong_shapes_name_the_shapes():
+    # RuntimeError, as PyTorch's recurrent layers raise for mismatched sizes.
     cell = nn.RNNCell(4, 3)
-    with pytest.raises(ValueError, match=r"input has shape \(2, 5\), expected \(batch, 4\)"):
-        cell(rand(2, 5))
-    with pytest.raises(ValueError, match=r"hx has shape \(2, 4\).*must be \(2, 3\)"):
-        cell(rand(2, 4), rand(2, 4))
+    x32 = np.float32
+    with pytest.raises(RuntimeError, match=r"input has shape \(2, 5\), expected \(batch, 4\)"):
+        cell(rand(2, 5, dtype=x32))
+    with pytest.raises(RuntimeError, match=r"hx has shape \(2, 4\).*must be \(2, 3\)"):
+        cell(rand(2, 4, dtype=x32), rand(2, 4, dtype=x32))
     rnn = nn.RNN(4, 3, num_layers=2)
-    with pytest.raises(ValueError, match=r"input has shape \(5, 2, 3\)"):
-        rnn(rand(5, 2, 3))
-    with pytest.raises(ValueError, match=r"hx has shape \(1, 2, 3\).*must be \(2, 2, 3\)"):
-        rnn(rand(5, 2, 4), rand(1, 2, 3))
+    with pytest.raises(RuntimeError, match=r"input has shape \(5, 2, 3\)"):
+        rnn(rand(5, 2, 3, dtype=x32))
+    with pytest.raises(RuntimeError, match=r"hx has shape \(1, 2, 3\).*must be \(2, 2, 3\)"):
+        rnn(rand(5, 2, 4, dtype=x32), rand(1, 2, 3, dtype=x32))
     with pytest.raises(ValueError, match="nonlinearity 'sigmoid'"):
         nn.RNN(2, 2, nonlinearity="sigmoid")
-    cell.weight_hh = nn.Parameter(rand(3, 4))  # replaced by hand with a wrong shape
+    cell.weight_hh = nn.Parameter(rand(3, 4, dtype=x32))  # replaced by hand with a wrong shape
     with pytest.raises(
-        ValueError, match=r"RNNCell.*weight_hh has shape \(3, 4\), expected \(3, 3\)"
+        RuntimeError, match=r"RNNCell.*weight_hh has shape \(3, 4\), expected \(3, 3\)"
     ):
-        cell(rand(2, 4))
-    rnn.bias_ih_l1 = nn.Parameter(rand(4))
-    with pytest.raises(ValueError, match=r"layer 1: bias_ih has shape \(4,\), expected \(3,\)"):
-        rnn(rand(5, 2, 4))
+        cell(rand(2, 4, dtype=x32))
+    rnn.bias_ih_l1 = nn.Parameter(rand(4, dtype=x32))
+    with pytest.raises(RuntimeError, match=r"layer 1: bias_ih has shape \(4,\), expected \(3,\)"):
+        rnn(rand(5, 2, 4, dtype=x32))
+    # float64 data into a float32 model: refused, as in PyTorch (a layer: ValueError)
+    with pytest.raises(ValueError, match=r"input dtype \(float64\) does not match weight dtype"):
+        nn.RNN(4, 3)(rand(5, 2, 4))
+    with pytest.raises(RuntimeError, match=r"input dtype \(float64\) does not match"):
+        nn.RNNCell(4, 3)(rand(2, 4))
 
 
 # -- state dicts -------------------------------------------------------------------------------

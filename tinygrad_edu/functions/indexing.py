@@ -215,7 +215,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """For class indices of any shape, int64 vectors of length num_classes with a 1 at each
     index (num_classes=-1: the largest index + 1)."""
     t = arguments.tensor_arg(tensor, "one_hot", "tensor")
-    if t.dtype.kind not in "iu":
+    if t.dtype != dtypes.int64:  # (PyTorch refuses int32 too)
         raise RuntimeError(
             f"one_hot is only applicable to index tensor of type LongTensor, got {t.dtype}"
         )

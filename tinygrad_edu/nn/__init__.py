@@ -20,9 +20,12 @@ from tinygrad_edu.nn.activation import (
     Softsign,
     Tanh,
 )
+from tinygrad_edu.nn.attention import MultiheadAttention
 from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
+from tinygrad_edu.nn.embedding import Embedding
+from tinygrad_edu.nn.gru_lstm import GRU, LSTM, GRUCell, LSTMCell
 from tinygrad_edu.nn.linear import Flatten, Identity, Linear, Unflatten
 from tinygrad_edu.nn.loss import (
     BCELoss,
@@ -47,11 +50,15 @@ from tinygrad_edu.nn.pooling import (
     MaxPool2d,
 )
 from tinygrad_edu.nn.rnn import RNN, RNNCell
+from tinygrad_edu.nn.rnn_base import RNNBase, RNNCellBase
+from tinygrad_edu.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "CELU",
     "ELU",
     "GELU",
+    "GRU",
+    "LSTM",
     "RNN",
     "SELU",
     "AdaptiveAvgPool1d",
@@ -70,11 +77,14 @@ __all__ = [
     "Dropout",
     "Dropout1d",
     "Dropout2d",
+    "Embedding",
     "Flatten",
+    "GRUCell",
     "GroupNorm",
     "Hardtanh",
     "Identity",
     "L1Loss",
+    "LSTMCell",
     "LayerNorm",
     "LeakyReLU",
     "Linear",
@@ -87,11 +97,14 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "MultiheadAttention",
     "NLLLoss",
     "Parameter",
     "ParameterDict",
     "ParameterList",
+    "RNNBase",
     "RNNCell",
+    "RNNCellBase",
     "ReLU",
     "ReLU6",
     "Sequential",
@@ -101,6 +114,8 @@ __all__ = [
     "Softplus",
     "Softsign",
     "Tanh",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "Unflatten",
     "functional",
     "init",

@@ -1,8 +1,6 @@
 """Fused ops for neural networks: one node where a chain of primitives would be slow or unstable.
 
 - ``Linear``: x @ W^T + b in one node (one matmul forward, two backward, no transpose node).
-- ``RNNCell``: one Elman RNN step, act(x W_ih^T + b_ih + h W_hh^T + b_hh), in one node instead
-  of four: backward finds the pre-activation's gradient once and sums it once for both biases.
 - ``CrossEntropy``: log-softmax and negative log-likelihood with class-index targets. Fused, the
   gradient is simply softmax - one_hot: no log of a tiny probability, no (N, C) one-hot graph.
 - ``BinaryCrossEntropy``: -(y log x + (1 - y) log(1 - x)) with logs clamped at -100 (PyTorch's
@@ -13,7 +11,8 @@ Like the primitive ops, each backward is written for either kind of ``Gradient``
 the engine runs it on arrays for a plain ``backward()`` (fast), and on Tensors under
 ``create_graph=True`` (so second derivatives work). Where a formula is cheaper written for
 arrays alone, the branch is on ``isinstance(grad, np.ndarray)``. Weights, targets of class indices and the
-reduction are constants: plain arrays or Python values.
+reduction are constants: plain arrays or Python values. (The recurrent steps are fused ops too:
+ops/recurrent.py.)
 """
 
 from __future__ import annotations
@@ -56,53 +55,6 @@ class Linear(Function):
         dw = g2.T @ x.reshape(-1, in_f) if need_w else None
         db = g2.sum(axis=0) if need_b else None
         return dx, dw, db
-
-
-class RNNCell(Function):
-    """h' = act(z),  z = x W_ih^T + b_ih + h W_hh^T + b_hh,  act = tanh or relu.
-    With dz = grad act'(z), read off h' alone (1 - h'^2 for tanh, 1[h' > 0] for relu):
-    dx = dz W_ih,  dh = dz W_hh,  dW_ih = dz^T x,  dW_hh = dz^T h,  db_ih = db_hh = sum_rows dz
-
-    x is (batch, input) or (input,), h is (batch, hidden) or (hidden,); the biases are both
-    given or both None.
-    """
-
-    backward_on_arrays = True
-    save_output = True
-
-    @staticmethod
-    def forward(
-        ctx: RNNCell,
-        x: Tensor,
-        h: Tensor,
-        w_ih: Tensor,
-        w_hh: Tensor,
-        b_ih: Tensor | None,
-        b_hh: Tensor | None,
-        nonlinearity: str,
-    ) -> np.ndarray:
-        ctx.save_for_backward(x, h, w_ih, w_hh)
-        z = x.data @ w_ih.data.T
-        z += h.data @ w_hh.data.T  # z is a fresh array: everything else is added in place
-        if b_ih is not None:
-            z += b_ih.data
-            z += b_hh.data  # type: ignore[union-attr]  # both biases or neither
-        return np.tanh(z, out=z) if nonlinearity == "tanh" else np.maximum(z, 0, out=z)
-
-    @staticmethod
-    def backward(ctx: RNNCell, grad: Gradient) -> tuple[Gradient | None, ...]:
-        x, h, w_ih, w_hh = ctx.saved_tensors
-        out, nonlinearity = ctx.output, ctx.inputs[6]
-        need_x, need_h, need_w_ih, need_w_hh, need_b_ih, need_b_hh = ctx.needs_input_grad[:6]
-        dz = grad * (1.0 - out * out) if nonlinearity == "tanh" else grad * (out > 0)
-        hidden, n_in = w_ih.shape
-        dz2 = dz.reshape(-1, hidden)  # an unbatched step is a batch of one
-        dx = dz @ w_ih if need_x else None
-        dh = dz @ w_hh if need_h else None
-        dw_ih = dz2.T @ x.reshape(-1, n_in) if need_w_ih else None
-        dw_hh = dz2.T @ h.reshape(-1, hidden) if need_w_hh else None
-        db = dz2.sum(axis=0) if need_b_ih or need_b_hh else None
-        return dx, dh, dw_ih, dw_hh, db if need_b_ih else None, db if need_b_hh else None
 
 
 def target_weights(

@@ -24,8 +24,13 @@ from tinygrad_edu.nn.functional.activation import (
     softsign,
     tanh,
 )
+from tinygrad_edu.nn.functional.attention import (
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from tinygrad_edu.nn.functional.conv import conv1d, conv2d
 from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
+from tinygrad_edu.nn.functional.embedding import embedding
 from tinygrad_edu.nn.functional.linear import linear
 from tinygrad_edu.nn.functional.loss import (
     REDUCTIONS,
@@ -67,6 +72,7 @@ __all__ = [
     "dropout1d",
     "dropout2d",
     "elu",
+    "embedding",
     "gelu",
     "group_norm",
     "hardtanh",
@@ -80,10 +86,12 @@ __all__ = [
     "max_pool2d",
     "mish",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "one_hot",
     "relu",
     "relu6",
+    "scaled_dot_product_attention",
     "selu",
     "sigmoid",
     "silu",
