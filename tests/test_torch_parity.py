@@ -73,7 +73,11 @@ def check_against_torch(case: Case, dtype: Any) -> None:
     _, _, torch_grads = first_grads(TORCH, case, dtype, seed)
     for i, (a, b) in enumerate(zip(our_grads, torch_grads)):
         assert our_ins[i].grad is None or our_ins[i].grad.dtype == dtype
-        np.testing.assert_allclose(a, b, **TOL[dtype], err_msg=f"{case.label}: grad of input {i}")
+        # Rounding error in float32 scales with the largest value a gradient sums (a batch norm's
+        # gradient cancels terms of that size): the absolute tolerance scales with it too.
+        tol = dict(TOL[dtype])
+        tol["atol"] *= max(1.0, float(np.abs(b).max(initial=0.0)))
+        np.testing.assert_allclose(a, b, **tol, err_msg=f"{case.label}: grad of input {i}")
 
 
 @pytest.mark.parametrize("name", NAMES)
