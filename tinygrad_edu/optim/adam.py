@@ -16,6 +16,7 @@ from tinygrad_edu.optim.optimizer import (
     check_at_least_zero,
     check_betas,
     check_supported,
+    update_moments,
 )
 
 
@@ -102,13 +103,7 @@ class Adam(Optimizer):
             else:
                 grad = grad + wd * p.data  # a new array: p.grad itself must not change
         m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p.data)
-        np.subtract(grad, m, out=buf)  # m.lerp_(g, 1 - beta1), as torch computes it
-        buf *= 1.0 - beta1
-        m += buf
-        v *= beta2
-        np.multiply(grad, grad, out=buf)
-        buf *= 1.0 - beta2
-        v += buf
+        update_moments(grad, m, v, beta1, beta2, buf)
         if amsgrad:
             v_max = state["max_exp_avg_sq"].data
             np.maximum(v_max, v, out=v_max)

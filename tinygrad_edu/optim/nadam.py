@@ -16,6 +16,7 @@ from tinygrad_edu.optim.optimizer import (
     check_betas,
     check_supported,
     scalar_dtype,
+    update_moments,
 )
 
 
@@ -110,13 +111,7 @@ class NAdam(Optimizer):
         mu_product = float(product)
         m, v = state["exp_avg"].data, state["exp_avg_sq"].data
         buf, d = self._buffer(p.data), self._buffer(p.data, 1)
-        np.subtract(grad, m, out=buf)  # m.lerp_(g, 1 - beta1)
-        buf *= 1.0 - beta1
-        m += buf
-        v *= beta2
-        np.multiply(grad, grad, out=buf)
-        buf *= 1.0 - beta2
-        v += buf
+        update_moments(grad, m, v, beta1, beta2, buf)
         np.divide(v, 1.0 - beta2**t, out=d)
         np.sqrt(d, out=d)
         d += eps

@@ -378,3 +378,18 @@ def _check_writeable(p: Tensor, index: int) -> None:
             "read-only view (as expand() makes, where several elements share one memory "
             "location); give it its own memory with .clone() first"
         )
+
+
+def update_moments(
+    grad: np.ndarray, m: np.ndarray, v: np.ndarray, beta1: float, beta2: float, buf: np.ndarray
+) -> None:
+    """Adam's moving averages, in place: m = m + (1 - beta1)(g - m) (torch's lerp, for its exact
+    rounding), v = beta2 v + (1 - beta2) g^2. Adam, NAdam and RAdam share them; ``buf`` is
+    scratch space shaped like g."""
+    np.subtract(grad, m, out=buf)
+    buf *= 1.0 - beta1
+    m += buf
+    v *= beta2
+    np.multiply(grad, grad, out=buf)
+    buf *= 1.0 - beta2
+    v += buf

@@ -15,6 +15,7 @@ from tinygrad_edu.optim.optimizer import (
     check_at_least_zero,
     check_betas,
     check_supported,
+    update_moments,
 )
 
 
@@ -95,13 +96,7 @@ class RAdam(Optimizer):
             else:
                 grad = grad + wd * p.data  # a new array: p.grad itself must not change
         m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p.data)
-        np.subtract(grad, m, out=buf)  # m.lerp_(g, 1 - beta1)
-        buf *= 1.0 - beta1
-        m += buf
-        v *= beta2
-        np.multiply(grad, grad, out=buf)
-        buf *= 1.0 - beta2
-        v += buf
+        update_moments(grad, m, v, beta1, beta2, buf)
         bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
         rho_t = rho_inf - 2.0 * t * beta2**t / bias2
