@@ -47,16 +47,23 @@ if TYPE_CHECKING:
 
 def as_view(out: Tensor, x: Tensor, op: Any, args: tuple[Any, ...]) -> Tensor:
     """Record that ``out = op.apply(x, *args)`` is a view of x's memory."""
-    base, steps = x._view if x._view is not None else (x, ())
-    out._view = (base, (*steps, (op, args)))
-    if base._vc is None:
-        base._vc = [0, ""]
-    out._vc = base._vc  # one version counter for a base and all its views
+    view = x._view
+    if view is None:
+        base, steps = x, ((op, args),)
+    else:
+        base, steps = view[0], (*view[1], (op, args))
+    out._view = base, steps
+    vc = base._vc
+    if vc is None:
+        vc = base._vc = [0, ""]
+    out._vc = vc  # one version counter for a base and all its views
     views = base._views
     if views is None:
-        views = base._views = []
-    elif len(views) >= 32 and len(views) & (len(views) - 1) == 0:  # at 32, 64, 128, ...
-        views[:] = [ref for ref in views if ref() is not None]  # drop the dead ones
+        base._views = [weakref.ref(out)]
+        return out
+    n = len(views)
+    if n >= 32 and n & (n - 1) == 0:  # at 32, 64, 128, ... views: drop the dead ones
+        views[:] = [ref for ref in views if ref() is not None]
     views.append(weakref.ref(out))
     return out
 

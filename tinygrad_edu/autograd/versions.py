@@ -31,8 +31,10 @@ def check_saved(ctx: Function) -> None:
     """Raise if a tensor ``ctx`` saved has changed since forward saved it."""
     seen = getattr(ctx, "_versions", ())
     for i, t in enumerate(ctx._saved or ()):
-        then = seen[i] if seen else 0
-        if t is not None and version(t) != then:
+        if t is None:
+            continue
+        then, vc = seen[i] if seen else 0, t._vc  # (version(t), written out: a weight's version
+        if vc is not None and vc[0] != then:  # is not 0 after a step: this runs every backward)
             raise RuntimeError(
                 f"{type(ctx).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
                 f"in-place operation ({last_inplace(t)}) after it was saved: its version is "

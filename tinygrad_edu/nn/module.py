@@ -443,12 +443,14 @@ def _to_array(value: Any) -> np.ndarray | None:
 
 
 def _zero_grad(p: Tensor, set_to_none: bool) -> None:
-    """Shared by Module.zero_grad and Optimizer.zero_grad."""
-    if p.grad is None:
+    """Shared by Module.zero_grad and Optimizer.zero_grad. (It works on the slot behind
+    ``.grad``: it runs for every parameter at every step, and sets nothing the setter checks.)"""
+    grad = p._grad
+    if grad is None:
         return
     if set_to_none:
-        p.grad = None
-    elif p.grad.grad_fn is None and p.grad.data.flags.writeable:
-        p.grad.data[...] = 0
+        p._grad = None
+    elif grad.grad_fn is None and grad.data.flags.writeable:
+        grad.data[...] = 0
     else:  # a gradient with a graph (create_graph=True) is replaced, not changed in place
-        p.grad = Tensor._plain(np.zeros_like(p.grad.data))
+        p._grad = Tensor._plain(np.zeros_like(grad.data))

@@ -60,9 +60,12 @@ def workspace(shape: tuple[int, ...], dtype: np.dtype | type) -> np.ndarray:
     return a
 
 
-def empty_like(a: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray:
+def empty_like(a: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarray | None:
     """An uninitialised array shaped like ``a`` and laid out like it where it is C-ordered or
-    channel-major (dims 0 and 1 swapped in memory, as the window ops keep their arrays)."""
+    channel-major (dims 0 and 1 swapped in memory, as the window ops keep their arrays); None
+    for a small one (as a ufunc's ``out=``: NumPy makes a new array, which costs less here)."""
+    if a.nbytes < MIN_BYTES:  # (bool is the smallest dtype asked for: it cannot be larger)
+        return None
     dt = a.dtype if dtype is None else dtype
     if a.ndim >= 2 and not a.flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous:
         return workspace(a.swapaxes(0, 1).shape, dt).swapaxes(0, 1)

@@ -186,15 +186,17 @@ class Optimizer:
             hyper = self._hyper(group)
             for p in group["params"]:
                 index += 1
-                if p.grad is None:
+                g = p._grad  # (the slot behind .grad: this runs for every parameter, every step)
+                if g is None:
                     continue
-                grad, data = p.grad.data, p.data
+                grad, data = g.data, p.data
                 if grad.shape != data.shape:
                     raise RuntimeError(
                         f"{name}: parameter {index} has shape {data.shape} but its gradient "
                         f"has shape {grad.shape}; no parameter was changed"
                     )
-                _check_writeable(p, index)
+                if not data.flags.writeable:
+                    _check_writeable(p, index)  # raises
                 work.append(
                     (p, grad if grad.dtype == data.dtype else grad.astype(data.dtype), hyper)
                 )
