@@ -19,7 +19,7 @@ The rules, as in PyTorch:
   own array, and the tensor takes the op's node as its ``grad_fn``. Gradients then flow through the
   in-place op, then through ``old`` into whatever computed the tensor before; nodes recorded
   earlier that read the tensor meant its old value, and the engine sends their gradients to
-  ``old`` (``node._rebased_from``, engine._edge).
+  ``old`` (``node._rebased_from``, graph.edge).
 * **Through a view, the base is rebased.** Changing view ``v`` of base ``b`` records
   ``CopySlices(b_old, new values of v)`` as ``b``'s new history, and every live view of ``b``
   (``v`` included) gets a new ``grad_fn``: its view ops applied to the new ``b``. So gradients see

@@ -24,6 +24,7 @@ from tinygrad_edu.autograd import anomaly, variable
 from tinygrad_edu.autograd.config import Config, using_config
 from tinygrad_edu.autograd.delivery import Delivery
 from tinygrad_edu.autograd.function import Function, _freed
+from tinygrad_edu.autograd.graph import edge
 from tinygrad_edu.autograd.variable import Gradient, Variable, as_tensor
 
 V = TypeVar("V", bound=Variable)
@@ -59,7 +60,7 @@ class Walk:
         if fn is not None:
             key = fn._seq
             if key > seq:  # x was changed in place after that node read it: the gradient goes
-                x = _edge(x, seq)  # to the stand-in that holds the value the node read
+                x = edge(x, seq)  # to the stand-in that holds the value the node read
                 if x.requires_grad:
                     self.send(x, g, seq)
                 return
@@ -73,15 +74,21 @@ class Walk:
             pending[key] = g
             self.waiting[key] = x
             heappush(self.heap, -key)
-        elif g is not None:
-            pending[key] = g if prev is None else self._add(prev, g)  # type: ignore[arg-type]
+        elif g is None:  # nothing to add
+            return
+        elif prev is None:  # every share so far was None
+            pending[key] = g
+        elif id(prev) in self.owned and type(g) is np.ndarray:
+            # Into a sum the walk made itself, in place. (Here rather than in _add: a weight gets
+            # a share at every time step, and the call cost 2-3% of a chain's backward.)
+            prev += g
+        else:
+            pending[key] = self._add(prev, g)  # type: ignore[arg-type]
 
     def _add(self, prev: Gradient, g: Gradient) -> Gradient:
+        """``prev + g`` as a new sum, which the walk owns: later shares go into it in place."""
         if not (isinstance(prev, np.ndarray) and isinstance(g, np.ndarray)):
             return as_tensor(prev) + g  # a recorded Tensor sum
-        if id(prev) in self.owned:
-            prev += g
-            return prev
         total = prev + g
         if type(total) is not np.ndarray:  # two 0-d arrays add up to a NumPy scalar
             total = np.asarray(total)
@@ -174,22 +181,6 @@ def topological_order(root: V) -> list[V]:
                 if isinstance(x, tensor_class) and x.requires_grad:
                     walk.send(x, None, t.grad_fn._seq)
     return order
-
-
-def _edge(x: Variable, seq: int) -> Variable:
-    """The tensor that node number ``seq`` really read as its input ``x``.
-
-    Normally x itself. But if x was changed in place after that node used it, x now carries the
-    in-place op's newer node; the value the node read lives on in the stand-in the in-place op
-    made (``inplace.py``), so its gradient goes there.
-    """
-    fn = x.grad_fn
-    while fn is not None and fn._seq > seq:
-        old = getattr(fn, "_rebased_from", None)
-        if old is None:
-            break
-        x, fn = old, old.grad_fn
-    return x
 
 
 def _backward_on_tensors(ctx: Function, grad: Gradient) -> Any:

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from tinygrad_edu.autograd import anomaly, variable, versions
+from tinygrad_edu.autograd import anomaly, graph, variable, versions
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.variable import Variable
 
@@ -166,55 +166,11 @@ class Function:
 
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
-        """Where this node sends its gradients, as PyTorch shows the graph: one ``(node, 0)``
-        per tensor input, the node being the one that made the input, an AccumulateGrad for a
-        leaf that requires grad, or None for a tensor that needs no gradient."""
-        from tinygrad_edu.autograd.engine import _edge  # (the engine imports this module)
-
-        tensor_class, edges = variable.tensor_class, []
-        for x in self.inputs:
-            if not isinstance(x, tensor_class):
-                continue  # a dim, a shape, an index: not part of the graph
-            if x.requires_grad:
-                x = _edge(x, self._seq)  # the value this node read, if x changed in place since
-            node = x.grad_fn if x.requires_grad else None
-            edges.append((node or (AccumulateGrad.of(x) if x.requires_grad else None), 0))
-        return tuple(edges)
+        """Where this node sends its gradients, as PyTorch shows the graph (graph.py)."""
+        return graph.next_functions(self)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
-
-
-class AccumulateGrad:
-    """The end of the graph at a leaf that requires grad: where backward adds into ``.grad``.
-    Only for looking at the graph (``next_functions``), as PyTorch's node of that name; one per
-    leaf, made when first asked for and forgotten with the leaf."""
-
-    # By the leaf's id, not the leaf: a tensor's == is elementwise.
-    _made: ClassVar[dict[int, AccumulateGrad]] = {}
-    next_functions: tuple[tuple[Any, int], ...] = ()
-
-    def __init__(self, leaf: Variable) -> None:
-        key = id(leaf)
-        self._leaf = weakref.ref(leaf, lambda _: AccumulateGrad._made.pop(key, None))
-
-    @classmethod
-    def of(cls, leaf: Variable) -> AccumulateGrad:
-        node = cls._made.get(id(leaf))
-        if node is None or node.variable is not leaf:
-            node = cls._made[id(leaf)] = cls(leaf)
-        return node
-
-    @property
-    def variable(self) -> Any:
-        """The leaf tensor whose ``.grad`` this node fills."""
-        return self._leaf()
-
-    def name(self) -> str:
-        return "AccumulateGrad"
-
-    def __repr__(self) -> str:
-        return "<AccumulateGrad>"
 
 
 def _freed(ctx: Function, what: str) -> str:

@@ -106,7 +106,8 @@ class ReLU(Function):
     @staticmethod
     def forward(ctx: ReLU, x: Tensor) -> np.ndarray:
         # (Into a cached array: a CNN's activations are MB large, fresh ones cost page faults.)
-        return np.maximum(x.data, 0, out=empty_like(x.data) if x.dtype.kind == "f" else None)
+        a = x.data
+        return np.maximum(a, 0, out=empty_like(a) if a.dtype.kind == "f" else None)
 
     @staticmethod
     def backward(ctx: ReLU, grad: Gradient) -> Gradient:

@@ -91,10 +91,12 @@ def _class_targets(
     the unreduced loss, and whether any target is ``ignore_index``. Inputs are (C,), (N, C) or
     (N, C, d1, ...): the class dim is 1."""
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if input.ndim == 0:
+    shape = input.data.shape  # (NumPy's tuple: this runs at every step of every classifier)
+    ndim = len(shape)
+    if ndim == 0:
         raise RuntimeError(f"{name}: input must have a class dim, got a 0-d tensor")
-    c = input.shape[0] if input.ndim == 1 else input.shape[1]
-    expected = () if input.ndim == 1 else (input.shape[0], *input.shape[2:])
+    c = shape[0] if ndim == 1 else shape[1]
+    expected = () if ndim == 1 else (shape[0], *shape[2:])
     if t.dtype.kind not in "iu":
         raise RuntimeError(
             f"{name}: class-index targets must be integers, got dtype {t.dtype} with shape "
@@ -103,7 +105,7 @@ def _class_targets(
         )
     if t.shape != expected:
         raise ValueError(
-            f"{name}: input has shape {input.shape} (class dim {0 if input.ndim == 1 else 1} of "
+            f"{name}: input has shape {shape} (class dim {0 if ndim == 1 else 1} of "
             f"size {c}), so the target must have shape {expected}, got {t.shape}"
         )
     # Two reductions settle the usual case (every target a class); only otherwise look closer.
@@ -115,12 +117,12 @@ def _class_targets(
             f"{name}: target {value} is out of bounds: there are {c} classes, so class-index "
             f"targets must be in [0, {c - 1}] (or ignore_index={ignore_index})"
         )
-    if input.ndim == 1:
+    if ndim == 1:
         rows = input.reshape(1, c)
-    elif input.ndim == 2:
+    elif ndim == 2:
         rows = input
     else:  # (N, C, d1, ...) -> (N, d1, ..., C) -> (M, C)
-        order = (0, *range(2, input.ndim), 1)
+        order = (0, *range(2, ndim), 1)
         rows = input.permute(*order).reshape(-1, c)
     classes = t.reshape(-1).astype(np.int64, copy=False)
     ignored = not in_range or (0 <= ignore_index < c and bool((classes == ignore_index).any()))
@@ -155,7 +157,7 @@ def cross_entropy(
             f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}"
         )
     t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.dtype.kind == "f" and t.shape == input.shape:
+    if t.dtype.kind == "f" and t.shape == input.data.shape:
         return _cross_entropy_probs(input, target, weight, reduction, label_smoothing)
     rows, classes, loss_shape, ignored = _class_targets("cross_entropy", input, t, ignore_index)
     w = _constant("cross_entropy", "weight", weight, input)
