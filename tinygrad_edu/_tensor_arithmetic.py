@@ -22,6 +22,7 @@ from tinygrad_edu._tensor_core import TensorCore
 from tinygrad_edu.autograd import variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
+from tinygrad_edu.device import check_device
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -250,34 +251,46 @@ class ArithmeticMethods(TensorCore):
     def __ipow__(self, exponent: ArrayLike) -> Tensor:
         return self.pow_(exponent)
 
-    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    def new_zeros(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
         """Zeros with this tensor's dtype (or ``dtype``)."""
-        return self.new_full(arguments.size_arg(size, "new_zeros"), 0, dtype, requires_grad)
+        shape = arguments.size_arg(size, "new_zeros")
+        return self.new_full(shape, 0, dtype=dtype, device=device, requires_grad=requires_grad)
 
-    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-        return self.new_full(arguments.size_arg(size, "new_ones"), 1, dtype, requires_grad)
+    def new_ones(
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        shape = arguments.size_arg(size, "new_ones")
+        return self.new_full(shape, 1, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_full(
         self,
         size: Sequence[int],
         fill_value: Scalar,
+        *,
         dtype: Any = None,
+        device: Any = None,
         requires_grad: bool = False,
     ) -> Tensor:
+        if device is not None:
+            check_device(device)
         dt = self.dtype if dtype is None else dtypes.as_dtype(dtype)
         out = TensorCore._plain(np.full(arguments.size_arg((size,), "new_full"), fill_value, dt))
         return out.requires_grad_(True) if requires_grad else out
 
     def new_empty(
-        self, *size: Any, dtype: Any = None, requires_grad: builtins.bool = False
+        self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         """Zeros (PyTorch leaves them uninitialised) with this tensor's dtype (or ``dtype``)."""
-        return self.new_zeros(*size, dtype=dtype, requires_grad=requires_grad)
+        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
     def new_tensor(
-        self, data: Any, dtype: Any = None, requires_grad: builtins.bool = False
+        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         """A copy of data, in this tensor's dtype unless ``dtype`` is given."""
+        if device is not None:
+            check_device(device)
         out = variable.tensor_class(data, dtype=self.dtype if dtype is None else dtype)
         return out.requires_grad_(True) if requires_grad else out
 

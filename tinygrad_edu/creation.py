@@ -1,7 +1,8 @@
 """Making tensors, as torch does: from data, filled with a value, ranges, and random draws.
 
-Every factory takes ``dtype=`` and ``requires_grad=`` by keyword, and sizes as ``zeros(2, 3)`` or
-``zeros((2, 3))``. Floats come out as the default dtype (float32 unless ``set_default_dtype``
+Every factory takes ``dtype=``, ``device=`` (the CPU, in any spelling: a PyTorch program's
+``device=device`` runs unchanged) and ``requires_grad=`` by keyword, and sizes as
+``zeros(2, 3)`` or ``zeros((2, 3))``. Floats come out as the default dtype (float32 unless ``set_default_dtype``
 changed it); random draws come from the generator ``manual_seed`` seeds (tinygrad_edu.random).
 """
 
@@ -14,12 +15,15 @@ import numpy as np
 
 from tinygrad_edu import arguments, dtypes
 from tinygrad_edu._tensor import Tensor
+from tinygrad_edu.device import check_device
 from tinygrad_edu.random import default_generator
 
 Number = int | float | bool
 
 
-def _made(data: np.ndarray, requires_grad: bool) -> Tensor:
+def _made(data: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    if device is not None:
+        check_device(device)  # the CPU in any spelling; anything else is refused, saying why
     t = Tensor._plain(data)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -27,14 +31,16 @@ def _made(data: np.ndarray, requires_grad: bool) -> Tensor:
 # -- from data --------------------------------------------------------------------------------
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data``, as torch.tensor: the dtype is inferred (Python
     floats: the default float dtype; ints: int64; bools: bool; an ndarray keeps its own)."""
-    return _made(arguments.to_array(data, dtype, "tensor"), requires_grad)
+    return _made(arguments.to_array(data, dtype, "tensor"), requires_grad, device)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     """Like tensor(), but a Tensor or an ndarray of the right dtype is used without a copy."""
+    if device is not None:
+        check_device(device)
     if isinstance(data, Tensor) and (dtype is None or dtypes.as_dtype(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or dtypes.as_dtype(dtype) == data.dtype):
@@ -62,23 +68,28 @@ def numel(input: Tensor) -> int:
 # -- filled with a value ------------------------------------------------------------------------
 
 
-def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape = arguments.size_arg(size, "zeros")
-    return _made(np.zeros(shape, arguments.float_dtype(dtype)), requires_grad)
+    return _made(np.zeros(shape, arguments.float_dtype(dtype)), requires_grad, device)
 
 
-def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape = arguments.size_arg(size, "ones")
-    return _made(np.ones(shape, arguments.float_dtype(dtype)), requires_grad)
+    return _made(np.ones(shape, arguments.float_dtype(dtype)), requires_grad, device)
 
 
-def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """Uninitialised in PyTorch; zeros here (reading garbage teaches nothing)."""
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full(
-    size: Any, fill_value: Number, *, dtype: Any = None, requires_grad: bool = False
+    size: Any,
+    fill_value: Number,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``size`` filled with ``fill_value``; the dtype follows the value (a bool gives bool, an
     int int64, a float the default float dtype), as torch.full."""
@@ -88,35 +99,59 @@ def full(
     if not isinstance(fill_value, (int, float, bool, np.number, np.bool_)):
         raise TypeError(f"full(): fill_value must be a number, got {type(fill_value).__name__}")
     value = arguments.to_array(fill_value, dtype, "full")
-    return _made(np.full(shape, value, value.dtype), requires_grad)
+    return _made(np.full(shape, value, value.dtype), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     rows, cols = arguments.size_arg((n, n if m is None else m), "eye")
-    return _made(np.eye(rows, cols, dtype=arguments.float_dtype(dtype)), requires_grad)
+    return _made(np.eye(rows, cols, dtype=arguments.float_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def zeros_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return zeros(
-        input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad
+        input.shape,
+        dtype=input.dtype if dtype is None else dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return ones(
-        input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad
+        input.shape,
+        dtype=input.dtype if dtype is None else dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
 
 
-def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return zeros_like(input, dtype=dtype, requires_grad=requires_grad)
+def empty_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(
-    input: Tensor, fill_value: Number, *, dtype: Any = None, requires_grad: bool = False
+    input: Tensor,
+    fill_value: Number,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     dt = input.dtype if dtype is None else dtype
-    return full(input.shape, fill_value, dtype=dt, requires_grad=requires_grad)
+    return full(input.shape, fill_value, dtype=dt, device=device, requires_grad=requires_grad)
 
 
 # -- ranges -----------------------------------------------------------------------------------
@@ -128,6 +163,7 @@ def arange(
     step: Number = 1,
     *,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """[start, end) in steps: int64 when every bound is an int, the default float otherwise."""
@@ -148,17 +184,23 @@ def arange(
     if dtype is None:
         whole = all(arguments.is_int(v) for v in (start, end, step))
         dtype = dtypes.int64 if whole else dtypes.get_default_dtype()
-    return _made(np.arange(start, end, step, dtype=dtypes.as_dtype(dtype)), requires_grad)
+    return _made(np.arange(start, end, step, dtype=dtypes.as_dtype(dtype)), requires_grad, device)
 
 
 def linspace(
-    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+    start: float,
+    end: float,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """``steps`` evenly spaced values from start to end, both included."""
     if not arguments.is_int(steps) or steps < 0:
         raise RuntimeError(f"linspace(): steps must be a non-negative int, got {steps!r}")
     data = np.linspace(start, end, int(steps), dtype=np.float64)
-    return _made(data.astype(arguments.float_dtype(dtype)), requires_grad)
+    return _made(data.astype(arguments.float_dtype(dtype)), requires_grad, device)
 
 
 def logspace(
@@ -168,11 +210,12 @@ def logspace(
     base: float = 10.0,
     *,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """base ** linspace(start, end, steps)."""
     exponents = linspace(start, end, steps, dtype=np.float64).data
-    return _made((base**exponents).astype(arguments.float_dtype(dtype)), requires_grad)
+    return _made((base**exponents).astype(arguments.float_dtype(dtype)), requires_grad, device)
 
 
 # -- random -------------------------------------------------------------------------------------
@@ -191,24 +234,26 @@ def rand(
     *size: Any,
     generator: np.random.Generator | None = None,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Uniform samples in [0, 1)."""
     shape, dt = arguments.size_arg(size, "rand"), arguments.float_dtype(dtype)
     draw = _rng(generator).random(shape, dtype=dt if dt.itemsize >= 4 else np.float32)
-    return _made(draw.astype(dt, copy=False), requires_grad)
+    return _made(draw.astype(dt, copy=False), requires_grad, device)
 
 
 def randn(
     *size: Any,
     generator: np.random.Generator | None = None,
     dtype: Any = None,
+    device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """Standard normal samples."""
     shape, dt = arguments.size_arg(size, "randn"), arguments.float_dtype(dtype)
     draw = _rng(generator).standard_normal(shape, dtype=dt if dt.itemsize >= 4 else np.float32)
-    return _made(draw.astype(dt, copy=False), requires_grad)
+    return _made(draw.astype(dt, copy=False), requires_grad, device)
 
 
 def randint(
@@ -218,6 +263,8 @@ def randint(
     *,
     generator: np.random.Generator | None = None,
     dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Integers in [low, high) (``randint(high, size)`` starts at 0), int64 by default."""
     if size is None:  # randint(high, size)
@@ -230,13 +277,20 @@ def randint(
         raise RuntimeError(f"randint(): expected low < high, got low={low}, high={high}")
     shape = arguments.size_arg((size,) if arguments.is_int(size) else tuple(size), "randint")
     dt = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
-    return Tensor._plain(_rng(generator).integers(low, high, shape).astype(dt))
+    return _made(_rng(generator).integers(low, high, shape).astype(dt), requires_grad, device)
 
 
-def randperm(n: int, *, generator: np.random.Generator | None = None, dtype: Any = None) -> Tensor:
+def randperm(
+    n: int,
+    *,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A random order of 0..n-1."""
     dt = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
-    return Tensor._plain(_rng(generator).permutation(int(n)).astype(dt))
+    return _made(_rng(generator).permutation(int(n)).astype(dt), requires_grad, device)
 
 
 def normal(
@@ -246,6 +300,8 @@ def normal(
     *,
     generator: np.random.Generator | None = None,
     dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
     """Samples of N(mean, std^2); mean and std may be tensors (then the shape is theirs)."""
     m = mean.data if isinstance(mean, Tensor) else mean
@@ -259,20 +315,39 @@ def normal(
     )
     like = m if isinstance(m, np.ndarray) else s if isinstance(s, np.ndarray) else None
     dt = arguments.float_dtype(dtype if dtype is not None or like is None else like.dtype)
-    return Tensor._plain(np.asarray(_rng(generator).normal(m, s, shape)).astype(dt))
+    return _made(np.asarray(_rng(generator).normal(m, s, shape)).astype(dt), requires_grad, device)
 
 
-def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return rand(
-        input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad
+        input.shape,
+        dtype=input.dtype if dtype is None else dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
 
 
-def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     return randn(
-        input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad
+        input.shape,
+        dtype=input.dtype if dtype is None else dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, *, dtype: Any = None) -> Tensor:
-    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype)
+def randint_like(
+    input: Tensor,
+    low: int,
+    high: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    dt = input.dtype if dtype is None else dtype
+    return randint(low, high, input.shape, dtype=dt, device=device, requires_grad=requires_grad)
