@@ -245,3 +245,80 @@ def test_polynomial_tutorial_matches_torch() -> None:
     theirs = polynomial(torch)
     for key in theirs:
         assert ours[key] == pytest.approx(theirs[key], rel=1e-3, abs=1e-4), key
+
+
+# -- "Training a classifier" (CIFAR-10) and DCGAN's idioms: .data, device=, nn.init on .data -------
+
+
+def classifier_with_data_idioms(torch: Any, nn: Any, F: Any, optim: Any) -> dict[str, Any]:
+    """LeNet on random 3x32x32 "images" of two classes (the class sets the mean), written as the
+    CIFAR-10 tutorial and DCGAN's weight init write it: ``torch.max(outputs.data, 1)``,
+    ``nn.init.normal_(m.weight.data, ...)``, ``device=device``, and a manual ``p.data -= ...``."""
+    device = torch.device("cuda:0" if torch.cuda.is_available() else "cpu")
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv1 = nn.Conv2d(3, 6, 5)
+            self.pool = nn.MaxPool2d(2, 2)
+            self.conv2 = nn.Conv2d(6, 16, 5)
+            self.fc1 = nn.Linear(16 * 5 * 5, 32)
+            self.fc2 = nn.Linear(32, 2)
+
+        def forward(self, x: Any) -> Any:
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = torch.flatten(x, 1)
+            return self.fc2(F.relu(self.fc1(x)))
+
+    def weights_init(m: Any) -> None:
+        if type(m).__name__ in ("Conv2d", "Linear"):
+            nn.init.normal_(m.weight.data, 0.0, 0.1)
+            nn.init.constant_(m.bias.data, 0)
+
+    torch.manual_seed(0)
+    net = Net().to(device)
+    net.apply(weights_init)
+    stds = [m.weight.std().item() for m in (net.conv1, net.fc1)]
+    rng = np.random.default_rng(0)
+    labels_np = rng.integers(0, 2, 64)
+    images_np = (rng.standard_normal((64, 3, 32, 32)) + 0.5 * labels_np[:, None, None, None])
+    images = torch.tensor(images_np.astype(np.float32), device=device)
+    labels = torch.tensor(labels_np, device=device)
+    criterion = nn.CrossEntropyLoss()
+    optimizer = optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    for epoch in range(8):
+        for i in range(0, 64, 16):
+            optimizer.zero_grad()
+            loss = criterion(net(images[i : i + 16]), labels[i : i + 16])
+            loss.backward()
+            optimizer.step()
+    # One manual step the old way, outside the graph: it must change the weights in place.
+    before = net.fc2.bias.detach().clone()
+    loss = criterion(net(images), labels)
+    net.zero_grad()
+    loss.backward()
+    for p in net.parameters():
+        p.data -= 0.01 * p.grad
+    moved = (net.fc2.bias - before).abs().sum().item()
+    correct, total = 0, 0
+    with torch.no_grad():
+        outputs = net(images)
+        _, predicted = torch.max(outputs.data, 1)
+        total += labels.size(0)
+        correct += (predicted == labels).sum().item()
+    return {
+        "stds": stds,
+        "moved": moved,
+        "accuracy": correct / total,
+        "bias_is_tensor": type(net.fc2.bias.data).__name__,
+    }
+
+
+def test_classifier_tutorial_idioms_with_data_run(lib: Any) -> None:
+    out = classifier_with_data_idioms(lib.torch, lib.nn, lib.F, lib.optim)
+    assert all(0.07 < s < 0.13 for s in out["stds"]), out  # nn.init wrote into .data
+    assert out["moved"] > 0, out  # p.data -= ... changed the parameter
+    assert out["accuracy"] >= 0.9, out  # it learned: the classes differ by 0.5 in mean
+    if lib.torch is tinygrad_edu:  # .data stayed the array (Python did not rebind it)
+        assert out["bias_is_tensor"] == "ndarray"

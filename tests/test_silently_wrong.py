@@ -259,3 +259,36 @@ def test_and_or_are_bitwise_for_integers_and_logical_for_bools() -> None:
 
 def test_a_bool_tensor_squared_is_int64() -> None:
     assert (tinygrad_edu.tensor([True, False]) ** 2).dtype == np.int64
+
+
+# -- NumPy arrays on the left of an operator, and .data (the array) changed in place -------------
+
+
+def test_array_op_tensor_is_the_tensors_operator_and_records_the_graph() -> None:
+    a = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    t = tinygrad_edu.tensor([1.0, -1.0, 2.0], requires_grad=True)
+    for y, grad in [(a * t, a), (a - t, -np.ones(3)), (a / t, -a / t.data**2), (a @ t, a)]:
+        assert isinstance(y, tinygrad_edu.Tensor) and y.grad_fn is not None
+        (g,) = tinygrad_edu.autograd.grad(y.sum(), [t])
+        np.testing.assert_allclose(g.numpy(), grad, rtol=1e-6)
+    assert (a < t).tolist() == [False, False, False] and (a >= t).tolist() == [True, True, True]
+    assert (a == t).tolist() == [True, False, False]
+
+
+def test_a_ufunc_on_a_tensor_is_an_array_as_numpy_gives() -> None:
+    t = tinygrad_edu.tensor([0.0, 1.0])
+    s = np.sin(t)
+    assert type(s) is np.ndarray and s.tolist() == pytest.approx([0.0, np.sin(1.0)])
+
+
+def test_data_changed_in_place_by_a_tensor_stays_the_array() -> None:
+    """``p.data -= lr * p.grad`` (old PyTorch code) changes p's memory; Python must not rebind
+    p.data to a Tensor, which broke every later use of p."""
+    p = tinygrad_edu.tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    array = p.data
+    p.data -= 0.25 * p.grad
+    assert p.data is array and type(p.data) is np.ndarray
+    np.testing.assert_allclose(p.data, [0.5, 1.0])
+    p.data *= tinygrad_edu.tensor([2.0, 2.0])
+    np.testing.assert_allclose(p.numpy(), [1.0, 2.0])

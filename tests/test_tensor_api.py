@@ -859,3 +859,19 @@ def test_einsum_of_one_operand_does_not_alias_it() -> None:
         before = out.data.copy()
         x.add_(1.0)
         np.testing.assert_array_equal(out.data, before)
+
+
+def test_normal_and_uniform_fill_in_place_outside_the_graph() -> None:
+    tinygrad_edu.manual_seed(0)
+    w = tinygrad_edu.empty(20000)
+    assert w.normal_(1.0, 0.5) is w and w.dtype == tinygrad_edu.float32
+    assert abs(w.mean().item() - 1.0) < 0.02 and abs(w.std().item() - 0.5) < 0.02
+    u = tinygrad_edu.zeros(20000, dtype=tinygrad_edu.float64).uniform_(-1.0, 3.0)
+    assert u.dtype == tinygrad_edu.float64 and -1.0 <= u.min().item() < u.max().item() < 3.0
+    assert abs(u.mean().item() - 1.0) < 0.05
+    p = tinygrad_edu.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="normal_: a leaf tensor that requires grad"):
+        p.normal_()
+    with tinygrad_edu.no_grad():
+        p.uniform_(-0.1, 0.1, generator=np.random.default_rng(1))
+    assert p.requires_grad and p.is_leaf and float(p.abs().max()) <= 0.1

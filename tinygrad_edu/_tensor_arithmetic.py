@@ -23,6 +23,7 @@ from tinygrad_edu.autograd import variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import check_device
+from tinygrad_edu.random import default_generator
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -200,6 +201,24 @@ class ArithmeticMethods(TensorCore):
         self._vc[0] += 1
         self._vc[1] = op  # named in the error when a backward finds the tensor changed
 
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy hands here every ufunc that has a Tensor among its operands (NEP 13).
+
+        ``array <op> tensor`` is the tensor's operator, recorded like ``tensor <op> array``.
+        Anything else runs on the arrays, as NumPy would: ``np.sin(t)`` is an ndarray, and an
+        in-place ``p.data -= lr * p.grad`` (PyTorch's idiom for a change outside the graph; here
+        ``.data`` is the array itself) changes p's array in place, where without this method
+        Python would rebind ``p.data`` to a Tensor."""
+        out = kwargs.get("out")
+        if out is None and method == "__call__" and ufunc in _OPERATORS and len(inputs) == 2:
+            x, y = inputs
+            forward, reflected = _OPERATORS[ufunc]
+            return getattr(x, forward)(y) if isinstance(x, TensorCore) else getattr(y, reflected)(x)
+        arrays = [x.data if isinstance(x, TensorCore) else x for x in inputs]
+        if out is not None:
+            kwargs["out"] = tuple(o.data if isinstance(o, TensorCore) else o for o in out)
+        return getattr(ufunc, method)(*arrays, **kwargs)
+
     def zero_(self) -> Tensor:
         return self.fill_(0, _name="zero_")
 
@@ -211,6 +230,20 @@ class ArithmeticMethods(TensorCore):
         inplace.check_leaf(self, _name)
         inplace.write(self, np.broadcast_to(fill.data, self.shape), _name)
         return self
+
+    def uniform_(
+        self, from_: Scalar = 0.0, to: Scalar = 1.0, *, generator: np.random.Generator | None = None
+    ) -> Tensor:
+        """Fill with samples of U(from, to), as torch's (initialising code calls it)."""
+        draw = (generator or default_generator()).uniform(from_, to, self.data.shape)
+        return self.fill_(TensorCore._plain(draw.astype(self.data.dtype)), _name="uniform_")
+
+    def normal_(
+        self, mean: Scalar = 0.0, std: Scalar = 1.0, *, generator: np.random.Generator | None = None
+    ) -> Tensor:
+        """Fill with samples of N(mean, std^2), as torch's."""
+        draw = (generator or default_generator()).normal(mean, std, self.data.shape)
+        return self.fill_(TensorCore._plain(draw.astype(self.data.dtype)), _name="normal_")
 
     def copy_(self, src: ArrayLike) -> Tensor:
         """Copy src's values (broadcast to this shape) into this tensor; gradients flow to src."""
@@ -300,3 +333,25 @@ def _promoted(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     gives ``x <op> y``: see dtypes.result_type."""
     target = dtypes.result_type(x.data, y.data)
     return x.to(target), y.to(target)
+
+
+# ufunc -> (the Tensor operator for ``tensor <op> other``, the one for ``other <op> tensor``)
+_OPERATORS: dict[np.ufunc, tuple[str, str]] = {
+    np.add: ("__add__", "__radd__"),
+    np.subtract: ("__sub__", "__rsub__"),
+    np.multiply: ("__mul__", "__rmul__"),
+    np.true_divide: ("__truediv__", "__rtruediv__"),
+    np.floor_divide: ("__floordiv__", "__rfloordiv__"),
+    np.remainder: ("__mod__", "__rmod__"),
+    np.power: ("__pow__", "__rpow__"),
+    np.matmul: ("__matmul__", "__rmatmul__"),
+    np.equal: ("__eq__", "__eq__"),
+    np.not_equal: ("__ne__", "__ne__"),
+    np.less: ("__lt__", "__gt__"),
+    np.less_equal: ("__le__", "__ge__"),
+    np.greater: ("__gt__", "__lt__"),
+    np.greater_equal: ("__ge__", "__le__"),
+    np.bitwise_and: ("__and__", "__and__"),
+    np.bitwise_or: ("__or__", "__or__"),
+    np.bitwise_xor: ("__xor__", "__xor__"),
+}

@@ -39,7 +39,6 @@ class TensorCore:
         *("__weakref__", "_grad", "_hooks", "_retains_grad", "_vc", "_view", "_views"),
         *("data", "grad_fn", "requires_grad"),
     )
-    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
         """Like ``torch.Tensor(data)``: Python numbers and lists become the default float dtype;

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from tinygrad_edu import dtypes
+from tinygrad_edu.autograd import variable
 
 
 def is_int(value: Any) -> bool:
@@ -176,7 +177,12 @@ def float_dtype(dtype: Any) -> np.dtype:
 
 def tensor_arg(value: Any, function: str, name: str = "input", position: int = 1) -> Any:
     """A torch-level function's tensor argument, or PyTorch's TypeError naming it. (A Tensor is
-    what has a grad_fn: this module sits below the Tensor class and cannot import it.)"""
+    what has a grad_fn: this module sits below the Tensor class and cannot import it.)
+
+    An ndarray of numbers is taken as a tensor without a graph, sharing its memory: PyTorch code
+    passes ``x.data`` (``torch.max(outputs.data, 1)``), which here is the array itself."""
+    if type(value) is np.ndarray and value.dtype.kind in "biufc":
+        return variable.tensor_class._plain(value)
     if not hasattr(value, "grad_fn") or isinstance(value, type):
         raise TypeError(
             f"{function}(): argument '{name}' (position {position}) must be Tensor, not "

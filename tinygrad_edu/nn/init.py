@@ -17,6 +17,11 @@ from tinygrad_edu.random import default_generator
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float, name: str) -> Tensor:
+    if isinstance(tensor, np.ndarray):  # nn.init.normal_(m.weight.data, ...), as PyTorch code
+        tensor[...] = values  # writes: .data is the array here, so write into it (untracked,
+        return tensor  # as PyTorch's .data is)
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(tensor).__name__}")
     array = np.broadcast_to(np.asarray(values, dtype=tensor.dtype), tensor.shape)
     inplace.write(tensor, array, name)  # no graph, bumps the version, keeps the dtype
     return tensor
