@@ -62,7 +62,7 @@ def test_the_cpu_in_any_spelling_changes_nothing(name: str, device: Any) -> None
 
 @pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_another_device_is_refused_naming_it(name: str) -> None:
-    with pytest.raises(RuntimeError, match="'cuda:1' is not available.*CPU with NumPy"):
+    with pytest.raises(RuntimeError, match=r"'cuda:1' is not available.*CPU with NumPy"):
         _made(name, device="cuda:1")
 
 

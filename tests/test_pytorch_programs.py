@@ -282,12 +282,12 @@ def classifier_with_data_idioms(torch: Any, nn: Any, F: Any, optim: Any) -> dict
     stds = [m.weight.std().item() for m in (net.conv1, net.fc1)]
     rng = np.random.default_rng(0)
     labels_np = rng.integers(0, 2, 64)
-    images_np = (rng.standard_normal((64, 3, 32, 32)) + 0.5 * labels_np[:, None, None, None])
+    images_np = rng.standard_normal((64, 3, 32, 32)) + 0.5 * labels_np[:, None, None, None]
     images = torch.tensor(images_np.astype(np.float32), device=device)
     labels = torch.tensor(labels_np, device=device)
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-    for epoch in range(8):
+    for _epoch in range(8):
         for i in range(0, 64, 16):
             optimizer.zero_grad()
             loss = criterion(net(images[i : i + 16]), labels[i : i + 16])

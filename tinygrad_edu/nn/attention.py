@@ -51,6 +51,8 @@ class MultiheadAttention(Module):
         kdim: int | None = None,
         vdim: int | None = None,
         batch_first: bool = False,
+        device: object = None,
+        dtype: object = None,
     ) -> None:
         super().__init__()
         if embed_dim <= 0 or num_heads <= 0:
@@ -91,6 +93,8 @@ class MultiheadAttention(Module):
             self.bias_v = _param(1, 1, embed_dim)
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
+        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
+            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
 
     def _reset_parameters(self) -> None:
         """PyTorch's: Xavier-uniform projections, zero biases (out_proj's weight keeps Linear's

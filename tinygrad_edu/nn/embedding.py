@@ -35,6 +35,8 @@ class Embedding(Module):
         sparse: bool = False,
         _weight: Any = None,
         _freeze: bool = False,
+        device: object = None,
+        dtype: object = None,
     ) -> None:
         super().__init__()
         if sparse:
@@ -60,6 +62,9 @@ class Embedding(Module):
                 )
             self.weight = weight
         self.weight.requires_grad_(not _freeze)
+        # (N(0, 1) drawn in float32, then cast: torch draws in the dtype asked for.) As in
+        # torch, a given _weight keeps its own dtype; the device is checked either way.
+        self.to(device=device, dtype=dtype if _weight is None else None)
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)

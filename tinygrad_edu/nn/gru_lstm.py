@@ -33,8 +33,15 @@ class GRUCell(RNNCellBase):
     (batch, hidden_size) or (hidden_size,), zeros when not given.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__(input_size, hidden_size, bias, num_chunks=3)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: object = None,
+        dtype: object = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         weights = self._check_input(input)
@@ -49,8 +56,15 @@ class LSTMCell(RNNCellBase):
     (batch, hidden_size) or (hidden_size,); both zeros when hx is not given.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True) -> None:
-        super().__init__(input_size, hidden_size, bias, num_chunks=4)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: object = None,
+        dtype: object = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
@@ -92,9 +106,20 @@ class GRU(RNNBase):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
+        device: object = None,
+        dtype: object = None,
     ) -> None:
         super().__init__(
-            "GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
         )
 
     def _step(self, x: Tensor, state: Tensor, weights: Weights) -> Tensor:
@@ -120,6 +145,8 @@ class LSTM(RNNBase):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
+        device: object = None,
+        dtype: object = None,
     ) -> None:
         super().__init__(
             "LSTM",
@@ -131,6 +158,8 @@ class LSTM(RNNBase):
             dropout,
             bidirectional,
             proj_size,
+            device=device,
+            dtype=dtype,
         )
 
     def _step(self, x: Tensor, state: Tensor, weights: Weights) -> Tensor:

@@ -22,7 +22,14 @@ class Linear(Module):
     b ~ U(-1/sqrt(in), 1/sqrt(in)), drawn from the generator ``manual_seed`` seeds.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: object = None,
+        dtype: object = None,
+    ) -> None:
         super().__init__()
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not arguments.is_int(n):
@@ -44,6 +51,8 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
+        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
+            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
 
     def reset_parameters(self) -> None:
         if self.in_features > 0:

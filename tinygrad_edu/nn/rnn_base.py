@@ -85,7 +85,15 @@ def check_dtype(
 class RNNCellBase(Module):
     """A single step with ``num_chunks`` gates: parameters, initialisation and input checks."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device: object = None,
+        dtype: object = None,
+    ) -> None:
         super().__init__()
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -100,6 +108,8 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
+        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
+            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
@@ -182,6 +192,8 @@ class RNNBase(Module):
         dropout: float = 0.0,
         bidirectional: bool = False,
         proj_size: int = 0,
+        device: object = None,
+        dtype: object = None,
     ) -> None:
         super().__init__()
         _check_sizes(mode, input_size, hidden_size, num_layers, dropout, proj_size)
@@ -205,6 +217,8 @@ class RNNBase(Module):
                     setattr(self, f"bias_ih_l{k}{suffix}", _param(rows))
                     setattr(self, f"bias_hh_l{k}{suffix}", _param(rows))
         self.reset_parameters()
+        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
+            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
