@@ -9,6 +9,7 @@ changed it); random draws come from the generator ``manual_seed`` seeds (tinygra
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -65,6 +66,14 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
+def _like(
+    factory: Callable[..., Tensor], input: Tensor, dtype: Any, device: Any, requires_grad: bool
+) -> Tensor:
+    """``factory`` with input's shape, and its dtype unless another is asked for."""
+    dt = input.dtype if dtype is None else dtype
+    return factory(input.shape, dtype=dt, device=device, requires_grad=requires_grad)
+
+
 # -- filled with a value ------------------------------------------------------------------------
 
 
@@ -117,23 +126,13 @@ def eye(
 def zeros_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return zeros(
-        input.shape,
-        dtype=input.dtype if dtype is None else dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+    return _like(zeros, input, dtype, device, requires_grad)
 
 
 def ones_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return ones(
-        input.shape,
-        dtype=input.dtype if dtype is None else dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+    return _like(ones, input, dtype, device, requires_grad)
 
 
 def empty_like(
@@ -321,23 +320,13 @@ def normal(
 def rand_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return rand(
-        input.shape,
-        dtype=input.dtype if dtype is None else dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+    return _like(rand, input, dtype, device, requires_grad)
 
 
 def randn_like(
     input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    return randn(
-        input.shape,
-        dtype=input.dtype if dtype is None else dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+    return _like(randn, input, dtype, device, requires_grad)
 
 
 def randint_like(
