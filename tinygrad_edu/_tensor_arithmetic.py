@@ -324,7 +324,8 @@ class ArithmeticMethods(TensorCore):
         """A copy of data, in this tensor's dtype unless ``dtype`` is given."""
         if device is not None:
             check_device(device)
-        out = variable.tensor_class(data, dtype=self.dtype if dtype is None else dtype)
+        dt = self.dtype if dtype is None else dtype
+        out = variable.tensor_class(np.asarray(data, dtype=dt))  # (a number is data, not a size)
         return out.requires_grad_(True) if requires_grad else out
 
 

@@ -40,13 +40,22 @@ class TensorCore:
         *("data", "grad_fn", "requires_grad"),
     )
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
+    def __init__(self, *data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         """Like ``torch.Tensor(data)``: Python numbers and lists become the default float dtype;
         an ndarray keeps its dtype (as ``torch.from_numpy``). The data is always copied.
-        ``tinygrad_edu.tensor(data)`` infers integer and bool dtypes instead, as torch.tensor."""
-        if not isinstance(data, (np.ndarray, np.generic, TensorCore)) and dtype is None:
+        ``tinygrad_edu.tensor(data)`` infers integer and bool dtypes instead, as torch.tensor.
+
+        Sizes make a tensor of that shape, as PyTorch's legacy constructor (``Tensor(3, 4)``,
+        ``Tensor(5)``, ``Tensor(x.shape)``; zeros, where PyTorch leaves it uninitialised), and
+        ``Tensor()`` is empty: custom layers write ``Parameter(torch.Tensor(out, in))``."""
+        shape = arguments.legacy_sizes(data)
+        if shape is not None:
+            value: Any = np.zeros(shape, dtypes.get_default_dtype() if dtype is None else dtype)
+        else:
+            value = data[0]
+        if not isinstance(value, (np.ndarray, np.generic, TensorCore)) and dtype is None:
             dtype = dtypes.get_default_dtype()
-        array = arguments.to_array(data, dtype, "Tensor")
+        array = arguments.to_array(value, dtype, "Tensor")
         self.data: np.ndarray = array  # (a new array: to_array copies)
         self._grad: Tensor | None = None
         self.grad_fn: Function | None = None
@@ -133,6 +142,18 @@ class TensorCore:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.shape[0]
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"``: a 0-d tensor formats as its number (``f"{loss}"`` too), as
+        PyTorch's; another tensor formats as str() does, and takes no spec."""
+        if self.data.ndim == 0:
+            return format(self.data.item(), spec)
+        if not spec:
+            return str(self)
+        raise TypeError(
+            f"unsupported format string {spec!r} for a tensor of shape {self.data.shape}: only "
+            "a 0-d tensor formats as a number (use .item(), or index one element)"
+        )
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
@@ -303,7 +324,7 @@ class TensorCore:
             grad = (
                 gradient
                 if isinstance(gradient, TensorCore)
-                else variable.tensor_class(gradient, dtype=self.dtype)
+                else variable.tensor_class(np.asarray(gradient), dtype=self.dtype)
             )
             if grad.shape != self.shape:
                 raise RuntimeError(

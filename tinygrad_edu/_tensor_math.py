@@ -41,9 +41,13 @@ class MathMethods(ArithmeticMethods):
         return TensorCore._plain(np.asarray(fn(self.data, y)))
 
     def __eq__(self, other: object) -> Tensor:  # type: ignore[override]
+        if other is None:  # ``x == None`` is False, as in PyTorch (code compares defaults so)
+            return False
         return self._compare(np.equal, other)
 
     def __ne__(self, other: object) -> Tensor:  # type: ignore[override]
+        if other is None:
+            return True
         return self._compare(np.not_equal, other)
 
     __hash__ = object.__hash__  # == is elementwise, so hash by identity (as torch.Tensor)

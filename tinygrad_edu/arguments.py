@@ -14,6 +14,7 @@ import numpy as np
 
 from tinygrad_edu import dtypes
 from tinygrad_edu.autograd import variable
+from tinygrad_edu.size import Size
 
 
 def is_int(value: Any) -> bool:
@@ -168,6 +169,23 @@ def ints_first(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]
         if not integer
     )
     return first, rest
+
+
+def legacy_sizes(args: tuple[Any, ...]) -> tuple[int, ...] | None:
+    """The shape that ``Tensor(*args)`` asks for when it is called with sizes, as PyTorch's
+    legacy constructor is (``Tensor(3, 4)``, ``Tensor(5)``, ``Tensor(size)``, ``Tensor()``), or
+    None when it is called with data. A tuple or list is data, as in PyTorch; a Size is a size."""
+    if not args:
+        return (0,)
+    if len(args) == 1 and not is_int(args[0]):
+        return size_arg(tuple(args[0]), "Tensor") if isinstance(args[0], Size) else None
+    if not all(is_int(a) for a in args):
+        raise TypeError(
+            "Tensor(): expected one argument (data) or sizes (ints), got "
+            f"({', '.join(type(a).__name__ for a in args)}); requires_grad and dtype go by "
+            "keyword"
+        )
+    return size_arg(args, "Tensor")
 
 
 def float_dtype(dtype: Any) -> np.dtype:

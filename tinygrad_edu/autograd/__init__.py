@@ -74,7 +74,7 @@ def _seeds(outs: list[Tensor], grad_outputs: Any, name: str) -> list[Tensor]:
                 )
             g = tensor_class._wrap(np.ones_like(o.data), False, None)
         elif not isinstance(g, tensor_class):
-            g = tensor_class(g, dtype=o.dtype)
+            g = tensor_class(np.asarray(g), dtype=o.dtype)  # (a number is data, not a size)
         if g.shape != o.shape:
             raise RuntimeError(
                 f"{name}: grad_outputs[{i}] has shape {g.shape} but output {i} has shape {o.shape}"

@@ -217,7 +217,7 @@ def _as_gradient(g: Any, dtype: np.dtype, create_graph: bool) -> Gradient:
     gradient is recorded), otherwise an ndarray (a Tensor a user's backward returned stays one)."""
     tensor_class = variable.tensor_class
     if create_graph:
-        return g if isinstance(g, tensor_class) else tensor_class(g, dtype=dtype)
+        return g if isinstance(g, tensor_class) else tensor_class(np.asarray(g), dtype=dtype)
     if isinstance(g, (np.ndarray, tensor_class)):
         return g
     return np.asarray(g, dtype=dtype)  # a NumPy scalar (0-d ops) or a Python number

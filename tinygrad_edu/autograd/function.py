@@ -126,6 +126,26 @@ class Function:
     def backward(ctx: Any, grad: Any) -> Any:  # grad: a Gradient; each op says which it returns
         raise NotImplementedError
 
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+        """PyTorch's other way to write a Function: ``forward(*inputs)`` without a ctx, and
+        this, called after it, saves what backward needs (``ctx.save_for_backward``)."""
+        raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__ and cls.setup_context is not Function.setup_context:
+            # The ctx-less forward gets a ctx here, once per class, so apply (the hot path)
+            # stays one way.
+            forward, setup_context = cls.forward, cls.setup_context
+
+            def forward_with_ctx(ctx: Any, *args: Any) -> Any:
+                output = forward(*args)
+                setup_context(ctx, args, output)
+                return output
+
+            cls.forward = staticmethod(forward_with_ctx)  # type: ignore[method-assign]
+
     # -- running an op -----------------------------------------------------------------------
 
     @classmethod

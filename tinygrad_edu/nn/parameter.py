@@ -30,6 +30,19 @@ class Parameter(Tensor):
         if requires_grad:
             self.requires_grad_(True)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # ``layer.weight.data = torch.zeros(2, 2)``: PyTorch code swaps a parameter's values
+        # so. Here .data is the array itself, so a Tensor's array is taken (shared, as in
+        # PyTorch), never the Tensor. (On Parameter only: a plain tensor's attributes are set
+        # on every op, and a Python __setattr__ would slow them all.)
+        if name == "data" and not isinstance(value, np.ndarray):
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"Parameter.data must be a Tensor or an ndarray, got {type(value).__name__}"
+                )
+            value = value.data
+        super().__setattr__(name, value)
+
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 

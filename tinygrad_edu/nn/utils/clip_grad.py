@@ -95,7 +95,7 @@ def get_total_norm(
             "cannot be clipped. To disable this error and scale the gradients by the non-finite "
             "norm anyway, set `error_if_nonfinite=False`"
         )
-    return Tensor(total)
+    return Tensor(np.asarray(total))
 
 
 def clip_grads_with_norm_(
