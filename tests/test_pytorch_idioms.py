@@ -106,3 +106,19 @@ def test_a_function_written_with_setup_context_is_differentiable(lib: Any) -> No
     assert lib.autograd.gradgradcheck(fn, (a, w, b))
     fn(a, w, b).sum().backward()
     np.testing.assert_allclose(b.grad.numpy(), [4.0, 4.0])
+
+
+def test_stride_and_type_as(lib: Any) -> None:
+    x = lib.ones(2, 3)
+    assert tuple(x.stride()) == (3, 1) and tuple(x.t().stride()) == (1, 3)
+    assert tuple(x[:, 1:].stride()) == (3, 1) and x.stride(-1) == 1
+    assert tuple(x.expand(4, 2, 3).stride()) == (0, 3, 1)
+    y = lib.ones(3, dtype=lib.int64).type_as(x)
+    assert y.dtype == lib.float32 and y.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_a_layer_refuses_an_input_of_another_dtype(lib: Any) -> None:
+    layer = lib.nn.Linear(3, 2)
+    with pytest.raises(RuntimeError):
+        layer(lib.ones(1, 3, dtype=lib.float64))
+    assert layer(lib.ones(1, 3)).dtype == lib.float32

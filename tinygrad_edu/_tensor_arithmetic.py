@@ -284,6 +284,10 @@ class ArithmeticMethods(TensorCore):
     def __ipow__(self, exponent: ArrayLike) -> Tensor:
         return self.pow_(exponent)
 
+    def type_as(self, other: Tensor) -> Tensor:
+        """This tensor in ``other``'s dtype (itself if it already is)."""
+        return self.to(other.dtype)
+
     def new_zeros(
         self, *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:

@@ -47,6 +47,12 @@ class ShapeMethods(MathMethods):
             inplace.as_view(out, self, ops.Reshape, (size,))
         return out
 
+    def stride(self, dim: builtins.int | None = None) -> Any:
+        """Steps in elements between neighbours along each dim (of dim ``dim``), as PyTorch's:
+        a view shares its base's memory with other strides, a transpose swaps them."""
+        steps = tuple(s // self.data.itemsize for s in self.data.strides)
+        return steps if dim is None else steps[arguments.dim_arg(dim, self.data.ndim)]
+
     def view(self, *shape: Any) -> Tensor:
         """A view in another shape (shares memory); as in PyTorch, an error where the layout
         would need a copy (after a transpose, say): use reshape() there."""

@@ -207,3 +207,16 @@ def tensor_arg(value: Any, function: str, name: str = "input", position: int = 1
             f"{type(value).__name__}"
         )
     return value
+
+
+def check_layer_dtypes(name: str, input: Any, weight: Any, bias: Any) -> None:
+    """A layer's input, weight and bias must share one floating dtype, as in PyTorch (which
+    refuses ``mat1 and mat2 must have the same dtype``): no silent promotion inside a layer."""
+    if not dtypes.is_floating(input.dtype):
+        raise RuntimeError(f"{name}: the input must be a floating tensor, got dtype {input.dtype}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != input.dtype:
+            raise RuntimeError(
+                f"{name}: the input has dtype {input.dtype} but the {what} has dtype {t.dtype}; "
+                "they must be the same"
+            )

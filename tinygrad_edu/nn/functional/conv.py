@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import arguments, dtypes
+from tinygrad_edu import arguments
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.ops.conv import Conv
 from tinygrad_edu.ops.windows import Windows, output_size
@@ -53,17 +53,6 @@ def _padding(
     if any(p < 0 for p in pads):
         raise RuntimeError(f"negative padding is not supported, got padding={list(pads)}")
     return tuple((p, p) for p in pads)
-
-
-def _check_dtypes(name: str, input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
-    if not dtypes.is_floating(input.dtype):
-        raise RuntimeError(f"{name}: the input must be a floating tensor, got dtype {input.dtype}")
-    for what, t in (("weight", weight), ("bias", bias)):
-        if t is not None and t.dtype != input.dtype:
-            raise RuntimeError(
-                f"{name}: the input has dtype {input.dtype} but the {what} has dtype {t.dtype}; "
-                "they must be the same"
-            )
 
 
 def hashable(value: Any) -> Any:
@@ -124,7 +113,7 @@ def _conv(
             f"{name}: the weight must be {d + 2}-D (out_channels, in_channels / groups, "
             f"{' x '.join(['k'] * d)} kernel), got shape {list(weight.shape)}"
         )
-    _check_dtypes(name, input, weight, bias)
+    arguments.check_layer_dtypes(name, input, weight, bias)
     batched = input.ndim == d + 2
     x = input if batched else input.unsqueeze(0)
     out_channels, group_channels, *kernel = weight.shape

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tinygrad_edu import arguments
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.ops import nn_ops
 
@@ -21,4 +22,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: bias has shape {bias.shape}, expected ({w_shape[0]},) for a weight "
             f"of shape {w_shape}"
         )
+    dt = input.data.dtype
+    if weight.data.dtype is not dt or (bias is not None and bias.data.dtype is not dt):
+        arguments.check_layer_dtypes("linear", input, weight, bias)  # (raises)
     return nn_ops.Linear.apply(input, weight, bias)
