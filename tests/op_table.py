@@ -647,6 +647,7 @@ FIRST_ORDER_ONLY: set[str] = set()
 import op_table_cnn  # noqa: E402,F401
 import op_table_fused  # noqa: E402,F401
 import op_table_linalg  # noqa: E402,F401
+import op_table_more  # noqa: E402,F401
 import op_table_pointwise  # noqa: E402,F401
 import op_table_reductions  # noqa: E402,F401
 import op_table_seq  # noqa: E402,F401

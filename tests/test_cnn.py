@@ -194,7 +194,9 @@ def test_conv_backward_twice_with_retain_graph() -> None:
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
 def test_conv_and_pooling_keep_the_dtype(dtype: Any) -> None:
-    x = Tensor(np.random.default_rng(1).standard_normal((2, 3, 6, 6)).astype(dtype), requires_grad=True)
+    x = Tensor(
+        np.random.default_rng(1).standard_normal((2, 3, 6, 6)).astype(dtype), requires_grad=True
+    )
     conv = nn.Conv2d(3, 4, 3).to(dtype)
     out = F.avg_pool2d(F.max_pool2d(conv(x), 2, 1), 2)
     out.sum().backward()

@@ -3,7 +3,7 @@
 ``import tinygrad_edu as torch`` gives PyTorch's names for the CPU subset a learner meets.
 """
 
-from tinygrad_edu import autograd, data, linalg, nn, optim, return_types, utils
+from tinygrad_edu import autograd, backends, data, linalg, nn, optim, return_types, utils
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd import (
     enable_grad,
@@ -39,7 +39,14 @@ from tinygrad_edu.creation import (
     zeros,
     zeros_like,
 )
-from tinygrad_edu.device import cuda, device
+from tinygrad_edu.device import (
+    accelerator,
+    are_deterministic_algorithms_enabled,
+    cuda,
+    device,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from tinygrad_edu.dtypes import (
     bool_,
     complex64,
@@ -80,6 +87,7 @@ from tinygrad_edu.functions import (
     asin,
     atan,
     atan2,
+    bernoulli,
     bmm,
     cat,
     ceil,
@@ -158,6 +166,7 @@ from tinygrad_edu.functions import (
     moveaxis,
     movedim,
     mul,
+    multinomial,
     multiply,
     mv,
     narrow,
@@ -220,9 +229,10 @@ from tinygrad_edu.functions import (
     where,
 )
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
-from tinygrad_edu.random import manual_seed
+from tinygrad_edu.random import initial_seed, manual_seed, seed
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.size import Size
+from tinygrad_edu.type_info import dtype, finfo, iinfo
 
 # PyTorch's dtype names that are also Python builtins: torch.float, torch.int, torch.bool.
 float = float32
@@ -237,6 +247,7 @@ __all__ = [
     "Tensor",
     "abs",
     "absolute",
+    "accelerator",
     "acos",
     "add",
     "all",
@@ -249,6 +260,7 @@ __all__ = [
     "arcsin",
     "arctan",
     "arctan2",
+    "are_deterministic_algorithms_enabled",
     "argmax",
     "argmin",
     "argsort",
@@ -257,6 +269,8 @@ __all__ = [
     "atan",
     "atan2",
     "autograd",
+    "backends",
+    "bernoulli",
     "bmm",
     "bool",
     "bool_",
@@ -285,6 +299,7 @@ __all__ = [
     "divide",
     "dot",
     "double",
+    "dtype",
     "einsum",
     "empty",
     "empty_like",
@@ -297,6 +312,7 @@ __all__ = [
     "exp2",
     "expm1",
     "eye",
+    "finfo",
     "fix",
     "flatten",
     "flip",
@@ -324,13 +340,16 @@ __all__ = [
     "gt",
     "half",
     "hstack",
+    "iinfo",
     "index_select",
     "inference_mode",
+    "initial_seed",
     "int",
     "int8",
     "int16",
     "int32",
     "int64",
+    "is_deterministic_algorithms_warn_only_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_tensor",
@@ -372,6 +391,7 @@ __all__ = [
     "moveaxis",
     "movedim",
     "mul",
+    "multinomial",
     "multiply",
     "mv",
     "narrow",
@@ -414,6 +434,7 @@ __all__ = [
     "save",
     "scatter",
     "scatter_add",
+    "seed",
     "select",
     "set_default_dtype",
     "set_grad_enabled",
@@ -451,6 +472,7 @@ __all__ = [
     "unflatten",
     "unique",
     "unsqueeze",
+    "use_deterministic_algorithms",
     "utils",
     "var",
     "vstack",

@@ -17,7 +17,7 @@ import numpy as np
 from tinygrad_edu import arguments, dtypes
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.device import check_device
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.random import generator_arg
 
 Number = int | float | bool
 
@@ -220,13 +220,7 @@ def logspace(
 # -- random -------------------------------------------------------------------------------------
 
 
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    if generator is not None and not isinstance(generator, np.random.Generator):
-        raise TypeError(
-            f"generator must be an np.random.Generator (np.random.default_rng(seed)), got "
-            f"{type(generator).__name__}"
-        )
-    return default_generator() if generator is None else generator
+_rng = generator_arg
 
 
 def rand(

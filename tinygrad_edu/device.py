@@ -73,7 +73,8 @@ CPU = device("cpu")
 
 
 class _Cuda:
-    """``torch.cuda``: no GPU here."""
+    """``torch.cuda``: no GPU here. The calls seeding and housekeeping code makes are accepted
+    and do nothing, so that code runs unchanged."""
 
     @staticmethod
     def is_available() -> bool:
@@ -85,9 +86,80 @@ class _Cuda:
 
     @staticmethod
     def manual_seed(seed: int) -> None:
-        """Nothing to seed: there is no GPU."""
+        """A no-op: there is no GPU generator to seed (``manual_seed`` seeds the one there is)."""
 
-    manual_seed_all = manual_seed
+    @staticmethod
+    def manual_seed_all(seed: int) -> None:
+        """A no-op, as ``manual_seed``: there are no GPUs."""
+
+    @staticmethod
+    def empty_cache() -> None:
+        """A no-op: there is no GPU memory cache to release (NumPy frees arrays itself)."""
+
+    @staticmethod
+    def synchronize(device: Any = None) -> None:
+        """A no-op: NumPy's calls have finished when they return, so there is nothing to wait for."""
 
 
 cuda = _Cuda()
+
+
+class _Accelerator:
+    """``torch.accelerator``: the device-agnostic view of GPUs and the like; there is none here.
+
+    PyTorch's Quickstart picks its device with
+    ``torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"``,
+    which gives "cpu" here."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def current_accelerator(check_available: bool = False) -> device | None:
+        """None: no accelerator is present (PyTorch returns None too when it has none)."""
+        return None
+
+    @staticmethod
+    def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def synchronize(device: Any = None) -> None:
+        """A no-op: there is no accelerator to wait for."""
+
+
+accelerator = _Accelerator()
+
+
+# -- determinism -------------------------------------------------------------------------------
+
+# NumPy on one thread gives the same result for the same inputs every time, so every op here is
+# already deterministic; the flags are stored only so that code reading them back gets its answer.
+_deterministic = False
+_deterministic_warn_only = False
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Record whether deterministic algorithms are asked for (as torch.use_deterministic_algorithms).
+
+    Nothing changes: every op here is deterministic already, so no op ever raises or warns for
+    lack of a deterministic implementation, whatever ``mode`` and ``warn_only`` say."""
+    global _deterministic, _deterministic_warn_only
+    for name, value, position in (("mode", mode, 1), ("warn_only", warn_only, 2)):
+        if not isinstance(value, bool):
+            raise TypeError(
+                f"use_deterministic_algorithms(): argument '{name}' (position {position}) must "
+                f"be bool, not {type(value).__name__}"
+            )
+    _deterministic, _deterministic_warn_only = mode, warn_only
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """What ``use_deterministic_algorithms`` last set (False at start, as in PyTorch)."""
+    return _deterministic
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """The ``warn_only`` that ``use_deterministic_algorithms`` last set."""
+    return _deterministic_warn_only

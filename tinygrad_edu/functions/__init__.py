@@ -146,6 +146,7 @@ from tinygrad_edu.functions.reductions import (
     sum,
     var,
 )
+from tinygrad_edu.functions.sampling import bernoulli, multinomial
 from tinygrad_edu.functions.shapes import (
     diag,
     diagonal,
@@ -200,6 +201,7 @@ __all__ = [
     "asin",
     "atan",
     "atan2",
+    "bernoulli",
     "bmm",
     "cat",
     "ceil",
@@ -278,6 +280,7 @@ __all__ = [
     "moveaxis",
     "movedim",
     "mul",
+    "multinomial",
     "multiply",
     "mv",
     "narrow",

@@ -23,6 +23,7 @@ from tinygrad_edu.nn.activation import (
 from tinygrad_edu.nn.attention import MultiheadAttention
 from tinygrad_edu.nn.container import ModuleDict, ModuleList, Sequential
 from tinygrad_edu.nn.conv import Conv1d, Conv2d
+from tinygrad_edu.nn.distance import CosineSimilarity
 from tinygrad_edu.nn.dropout import Dropout, Dropout1d, Dropout2d
 from tinygrad_edu.nn.embedding import Embedding
 from tinygrad_edu.nn.gru_lstm import GRU, LSTM, GRUCell, LSTMCell
@@ -31,9 +32,11 @@ from tinygrad_edu.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
+    HuberLoss,
     L1Loss,
     MSELoss,
     NLLLoss,
+    SmoothL1Loss,
 )
 from tinygrad_edu.nn.module import Module
 from tinygrad_edu.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
@@ -73,6 +76,7 @@ __all__ = [
     "BatchNorm2d",
     "Conv1d",
     "Conv2d",
+    "CosineSimilarity",
     "CrossEntropyLoss",
     "Dropout",
     "Dropout1d",
@@ -82,6 +86,7 @@ __all__ = [
     "GRUCell",
     "GroupNorm",
     "Hardtanh",
+    "HuberLoss",
     "Identity",
     "L1Loss",
     "LSTMCell",
@@ -110,6 +115,7 @@ __all__ = [
     "Sequential",
     "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "Softsign",

@@ -29,6 +29,7 @@ from tinygrad_edu.nn.functional.attention import (
     scaled_dot_product_attention,
 )
 from tinygrad_edu.nn.functional.conv import conv1d, conv2d
+from tinygrad_edu.nn.functional.distance import cosine_similarity, normalize
 from tinygrad_edu.nn.functional.dropout import dropout, dropout1d, dropout2d
 from tinygrad_edu.nn.functional.embedding import embedding
 from tinygrad_edu.nn.functional.linear import linear
@@ -37,9 +38,11 @@ from tinygrad_edu.nn.functional.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    huber_loss,
     l1_loss,
     mse_loss,
     nll_loss,
+    smooth_l1_loss,
 )
 from tinygrad_edu.nn.functional.normalization import batch_norm, group_norm, layer_norm
 from tinygrad_edu.nn.functional.pooling import (
@@ -67,6 +70,7 @@ __all__ = [
     "celu",
     "conv1d",
     "conv2d",
+    "cosine_similarity",
     "cross_entropy",
     "dropout",
     "dropout1d",
@@ -76,6 +80,7 @@ __all__ = [
     "gelu",
     "group_norm",
     "hardtanh",
+    "huber_loss",
     "l1_loss",
     "layer_norm",
     "leaky_relu",
@@ -88,6 +93,7 @@ __all__ = [
     "mse_loss",
     "multi_head_attention_forward",
     "nll_loss",
+    "normalize",
     "one_hot",
     "relu",
     "relu6",
@@ -95,6 +101,7 @@ __all__ = [
     "selu",
     "sigmoid",
     "silu",
+    "smooth_l1_loss",
     "softmax",
     "softplus",
     "softsign",

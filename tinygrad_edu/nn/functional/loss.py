@@ -4,9 +4,9 @@ Differences from PyTorch, on purpose:
 - The deprecated ``size_average`` and ``reduce`` arguments do not exist: the options after the
   positional ones that PyTorch also has (``input, target[, weight]``) are keyword-only, so a
   call written for PyTorch either means the same here or fails loudly.
-- ``mse_loss`` and ``l1_loss`` raise a ValueError when input and target shapes differ, where
-  PyTorch broadcasts them with a warning: (N, 1) against (N,) silently becomes (N, N), which is
-  almost always a bug.
+- ``mse_loss``, ``l1_loss``, ``smooth_l1_loss`` and ``huber_loss`` raise a ValueError when
+  input and target shapes differ, where PyTorch broadcasts them with a warning: (N, 1) against
+  (N,) silently becomes (N, N), which is almost always a bug.
 """
 
 from __future__ import annotations
@@ -79,6 +79,67 @@ def l1_loss(input: Tensor, target: ArrayLike, *, reduction: str = "mean") -> Ten
     target = _as_tensor(target, input)
     _same_shape("l1_loss", input, target)
     return _reduce((input - target).abs(), reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor, target: ArrayLike, *, reduction: str = "mean", beta: float = 1.0
+) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - 0.5 beta, for d = input - target: squared
+    near 0 (a gradient that shrinks with the error), absolute beyond (a bounded gradient).
+
+    beta = 0 is l1_loss, as in PyTorch (the squared branch would divide by 0); a negative
+    beta is a RuntimeError. The two branches meet with equal value and slope at |d| = beta,
+    where the second derivative jumps from 1/beta to 0.
+    """
+    _check_reduction("smooth_l1_loss", reduction)
+    if beta < 0:
+        raise RuntimeError(
+            f"smooth_l1_loss does not support negative values for beta, got beta={beta}"
+        )
+    target = _as_tensor(target, input)
+    _same_shape("smooth_l1_loss", input, target)
+    if beta == 0.0:
+        return _reduce((input - target).abs(), reduction)
+    diff = input - target
+    size = diff.abs()
+    loss = (diff * diff * (0.5 / beta)).where(size < beta, size - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+def huber_loss(
+    input: Tensor,
+    target: ArrayLike,
+    reduction: str = "mean",
+    delta: float = 1.0,
+    weight: ArrayLike | None = None,
+) -> Tensor:
+    """0.5 d^2 where |d| < delta, else delta (|d| - 0.5 delta), for d = input - target: that is
+    delta * smooth_l1_loss with beta = delta (the same shape, with slope delta, not 1, beyond).
+
+    delta must be positive (a RuntimeError otherwise, as in PyTorch). ``weight``, of the input's
+    shape (a ValueError otherwise), multiplies each element's loss before the reduction; it gets
+    a gradient if it requires one. PyTorch's arguments are all positional here too: it has no
+    deprecated ones before ``reduction``.
+    """
+    _check_reduction("huber_loss", reduction)
+    if not delta > 0:
+        raise RuntimeError(
+            f"huber_loss does not support non-positive values for delta, got delta={delta}"
+        )
+    target = _as_tensor(target, input)
+    _same_shape("huber_loss", input, target)
+    diff = input - target
+    size = diff.abs()
+    loss = (diff * diff * 0.5).where(size < delta, (size - 0.5 * delta) * delta)
+    if weight is not None:
+        w = _as_tensor(weight, input)
+        if w.shape != input.shape:
+            raise ValueError(
+                f"huber_loss: weight has shape {w.shape} but input has shape {input.shape}; "
+                "Weights and input must have the same size."
+            )
+        loss = loss * w
+    return _reduce(loss, reduction)
 
 
 # -- classification losses ------------------------------------------------------------------

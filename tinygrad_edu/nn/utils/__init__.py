@@ -1,7 +1,7 @@
-"""Utilities for training, as ``torch.nn.utils``: gradient clipping, and parameters as one
-vector."""
+"""Utilities for training, as ``torch.nn.utils``: gradient clipping, parameters as one vector,
+and padding batches of sequences (``rnn``)."""
 
-from tinygrad_edu.nn.utils import clip_grad, convert_parameters
+from tinygrad_edu.nn.utils import clip_grad, convert_parameters, rnn
 from tinygrad_edu.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -20,5 +20,6 @@ __all__ = [
     "convert_parameters",
     "get_total_norm",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
