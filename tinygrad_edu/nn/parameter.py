@@ -34,14 +34,15 @@ class Parameter(Tensor):
         # ``layer.weight.data = torch.zeros(2, 2)``: PyTorch code swaps a parameter's values
         # so. Here .data is the array itself, so a Tensor's array is taken (shared, as in
         # PyTorch), never the Tensor. (On Parameter only: a plain tensor's attributes are set
-        # on every op, and a Python __setattr__ would slow them all.)
+        # on every op, and a Python __setattr__ would slow them all. A parameter's .grad is set
+        # twice a step, so this stays one test and one C call: super() cost 3% of a small MLP.)
         if name == "data" and not isinstance(value, np.ndarray):
             if not isinstance(value, Tensor):
                 raise TypeError(
                     f"Parameter.data must be a Tensor or an ndarray, got {type(value).__name__}"
                 )
             value = value.data
-        super().__setattr__(name, value)
+        _set_attribute(self, name, value)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -49,3 +50,6 @@ class Parameter(Tensor):
     def __reduce_ex__(self, protocol: Any) -> Any:
         # copy.deepcopy and pickle: rebuild from a copy of the values (the graph is never copied).
         return (Parameter, (self.data.copy(), self.requires_grad))
+
+
+_set_attribute = object.__setattr__  # (fills the slots Tensor declares)
