@@ -122,3 +122,15 @@ def test_a_layer_refuses_an_input_of_another_dtype(lib: Any) -> None:
     with pytest.raises(RuntimeError):
         layer(lib.ones(1, 3, dtype=lib.float64))
     assert layer(lib.ones(1, 3)).dtype == lib.float32
+
+
+def test_scatter_takes_a_0d_index_into_a_vector(lib: Any) -> None:
+    """The one-hot target transform of PyTorch's data tutorial."""
+    one_hot = lib.zeros(10, dtype=lib.float).scatter_(0, lib.tensor(3), value=1)
+    assert one_hot.tolist() == [0.0, 0.0, 0.0, 1.0] + [0.0] * 6
+    src = lib.tensor(5.0, requires_grad=True)
+    lib.zeros(4).scatter(0, lib.tensor(1), src).sum().backward()
+    assert src.grad.item() == 1.0
+    assert lib.zeros(4).scatter_add(0, lib.tensor(2), lib.tensor(1.5)).tolist() == [0, 0, 1.5, 0]
+    with pytest.raises(RuntimeError):
+        lib.zeros(3, 4).scatter(0, lib.tensor(1), 2.0)

@@ -40,6 +40,8 @@ def _scatter_index(
     """Check index against x (and src) as PyTorch does, and return (dim, index)."""
     d = x._dim(dim)
     idx = _index_array(index, name)
+    if idx.ndim == 0 and x.ndim == 1:  # a 0-d index counts as one element, as in PyTorch
+        idx = idx.reshape(1)  # (one-hot targets: zeros(10).scatter_(0, tensor(y), value=1))
     if idx.ndim != x.ndim:
         raise RuntimeError(
             f"{name}(): Index tensor must have the same number of dimensions as self tensor "
@@ -71,6 +73,8 @@ def _source(x: Tensor, src: Any, idx: np.ndarray, name: str) -> Tensor:
         )
     if src.data.shape == idx.shape:
         return src
+    if src.ndim == 0:  # (with a 0-d index: the one element it addresses)
+        return src.reshape(idx.shape)
     return ops.GetItem.apply(src, tuple(slice(0, n) for n in idx.shape))
 
 
