@@ -134,3 +134,25 @@ def test_scatter_takes_a_0d_index_into_a_vector(lib: Any) -> None:
     assert lib.zeros(4).scatter_add(0, lib.tensor(2), lib.tensor(1.5)).tolist() == [0, 0, 1.5, 0]
     with pytest.raises(RuntimeError):
         lib.zeros(3, 4).scatter(0, lib.tensor(1), 2.0)
+
+
+def test_the_typed_tensor_constructors_of_older_code(lib: Any) -> None:
+    assert tuple(lib.FloatTensor(2, 3).shape) == (2, 3)
+    assert lib.FloatTensor(2, 3).dtype == lib.float32
+    longs = lib.LongTensor([1, 2])
+    assert longs.dtype == lib.int64 and longs.tolist() == [1, 2]
+    assert lib.DoubleTensor([1.5]).dtype == lib.float64 and lib.ByteTensor([1]).dtype == lib.uint8
+    assert isinstance(lib.ones(2), lib.FloatTensor) and not isinstance(lib.ones(2), lib.LongTensor)
+    assert lib.ones(2).type(lib.LongTensor).dtype == lib.int64
+
+
+def test_variable_is_a_new_leaf_sharing_memory(lib: Any) -> None:
+    x = lib.ones(2)
+    v = lib.autograd.Variable(x, requires_grad=True)
+    assert v is not x and v.requires_grad and v.is_leaf and not x.requires_grad
+    assert isinstance(v, lib.autograd.Variable) and isinstance(x, lib.autograd.Variable)
+    (v * 3).sum().backward()
+    assert v.grad.tolist() == [3.0, 3.0]
+    with lib.no_grad():
+        v.add_(1)
+    assert x.tolist() == [2.0, 2.0]  # the same memory

@@ -229,6 +229,17 @@ from tinygrad_edu.functions import (
     where,
 )
 from tinygrad_edu.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from tinygrad_edu.legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from tinygrad_edu.random import initial_seed, manual_seed, seed
 from tinygrad_edu.serialization import load, save
 from tinygrad_edu.size import Size
@@ -242,7 +253,16 @@ bool = bool_
 __version__ = "0.1.0"
 
 __all__ = [
+    "BoolTensor",
+    "ByteTensor",
+    "CharTensor",
+    "DoubleTensor",
+    "FloatTensor",
     "GradcheckError",
+    "HalfTensor",
+    "IntTensor",
+    "LongTensor",
+    "ShortTensor",
     "Size",
     "Tensor",
     "abs",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Function",
+    "Variable",
     "backward",
     "detect_anomaly",
     "enable_grad",
@@ -133,3 +134,4 @@ def backward(
 # The tools built on Tensors, importable as torch.autograd's are.
 from tinygrad_edu.autograd import functional  # noqa: E402
 from tinygrad_edu.gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from tinygrad_edu.legacy import Variable  # noqa: E402  (old tutorials' spelling of a tensor)
