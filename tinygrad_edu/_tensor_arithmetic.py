@@ -23,7 +23,7 @@ from tinygrad_edu.autograd import variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import check_device
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.random import generator_arg
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -235,14 +235,14 @@ class ArithmeticMethods(TensorCore):
         self, from_: Scalar = 0.0, to: Scalar = 1.0, *, generator: np.random.Generator | None = None
     ) -> Tensor:
         """Fill with samples of U(from, to), as torch's (initialising code calls it)."""
-        draw = (generator or default_generator()).uniform(from_, to, self.data.shape)
+        draw = generator_arg(generator).uniform(from_, to, self.data.shape)
         return self.fill_(TensorCore._plain(draw.astype(self.data.dtype)), _name="uniform_")
 
     def normal_(
         self, mean: Scalar = 0.0, std: Scalar = 1.0, *, generator: np.random.Generator | None = None
     ) -> Tensor:
         """Fill with samples of N(mean, std^2), as torch's."""
-        draw = (generator or default_generator()).normal(mean, std, self.data.shape)
+        draw = generator_arg(generator).normal(mean, std, self.data.shape)
         return self.fill_(TensorCore._plain(draw.astype(self.data.dtype)), _name="normal_")
 
     def copy_(self, src: ArrayLike) -> Tensor:

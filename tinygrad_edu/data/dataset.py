@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.data.samplers import _rng, check_generator
+from tinygrad_edu.data.samplers import check_generator
+from tinygrad_edu.random import generator_arg
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -204,6 +205,6 @@ def random_split(
             f"Sum of input lengths ({sum(sizes)}) does not equal the length of the input "
             f"dataset ({n})!"
         )
-    order = _rng(generator).permutation(n).tolist()
+    order = generator_arg(generator).permutation(n).tolist()
     ends = itertools.accumulate(sizes)
     return [Subset(dataset, order[end - size : end]) for end, size in zip(ends, sizes)]

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.random import generator_arg
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -28,10 +28,6 @@ def check_generator(generator: Any, owner: str) -> None:
             f"torch.Generator, e.g. np.random.default_rng(0)) or None for the library's "
             f"generator, which manual_seed seeds; got {type(generator).__name__}"
         )
-
-
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return generator if generator is not None else default_generator()
 
 
 def _is_int(value: Any) -> bool:
@@ -90,7 +86,7 @@ class RandomSampler(Sampler[int]):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        n, rng = len(self.data_source), _rng(self.generator)
+        n, rng = len(self.data_source), generator_arg(self.generator)
         if self.replacement:
             yield from rng.integers(0, n, size=self.num_samples).tolist()
             return
@@ -113,7 +109,7 @@ class SubsetRandomSampler(Sampler[int]):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in _rng(self.generator).permutation(len(self.indices)).tolist():
+        for i in generator_arg(self.generator).permutation(len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -161,7 +157,7 @@ class WeightedRandomSampler(Sampler[int]):
                 f"WeightedRandomSampler: cannot draw {self.num_samples} samples without "
                 f"replacement from {np.count_nonzero(w)} non-zero weights"
             )
-        rng = _rng(self.generator)
+        rng = generator_arg(self.generator)
         drawn = rng.choice(len(w), size=self.num_samples, replace=self.replacement, p=w / w.sum())
         yield from drawn.tolist()
 

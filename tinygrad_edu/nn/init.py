@@ -13,7 +13,7 @@ import numpy as np
 
 from tinygrad_edu import inplace
 from tinygrad_edu._tensor import Tensor
-from tinygrad_edu.random import default_generator
+from tinygrad_edu.random import generator_arg
 
 
 def _fill(tensor: Tensor, values: np.ndarray | float, name: str) -> Tensor:
@@ -25,10 +25,6 @@ def _fill(tensor: Tensor, values: np.ndarray | float, name: str) -> Tensor:
     array = np.broadcast_to(np.asarray(values, dtype=tensor.dtype), tensor.shape)
     inplace.write(tensor, array, name)  # no graph, bumps the version, keeps the dtype
     return tensor
-
-
-def _rng(generator: np.random.Generator | None) -> np.random.Generator:
-    return default_generator() if generator is None else generator
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -62,7 +58,7 @@ def uniform_(
     tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: np.random.Generator | None = None
 ) -> Tensor:
     """Fill with samples from U(a, b)."""
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape), "uniform_")
+    return _fill(tensor, generator_arg(generator).uniform(a, b, tensor.shape), "uniform_")
 
 
 def normal_(
@@ -72,7 +68,7 @@ def normal_(
     generator: np.random.Generator | None = None,
 ) -> Tensor:
     """Fill with samples from N(mean, std^2)."""
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape), "normal_")
+    return _fill(tensor, generator_arg(generator).normal(mean, std, tensor.shape), "normal_")
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
