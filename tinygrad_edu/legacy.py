@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu import arguments
 from tinygrad_edu._tensor import Tensor
 
 
@@ -26,10 +25,7 @@ class _TypedTensorMeta(type):
     dtype: np.dtype
 
     def __call__(cls, *args: Any) -> Tensor:
-        shape = arguments.legacy_sizes(args)
-        if shape is not None:
-            return Tensor._plain(np.zeros(shape, cls.dtype))
-        return Tensor(args[0], dtype=cls.dtype)
+        return Tensor(*args, dtype=cls.dtype)  # (sizes or data, as Tensor's legacy form)
 
     def __instancecheck__(cls, obj: Any) -> bool:
         return isinstance(obj, Tensor) and obj.dtype == cls.dtype
