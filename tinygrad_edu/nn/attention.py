@@ -93,8 +93,7 @@ class MultiheadAttention(Module):
             self.bias_v = _param(1, 1, embed_dim)
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
-        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
-            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
+        self.to(device=device, dtype=dtype)  # (drawn in float32, then cast: torch draws in dtype)
 
     def _reset_parameters(self) -> None:
         """PyTorch's: Xavier-uniform projections, zero biases (out_proj's weight keeps Linear's

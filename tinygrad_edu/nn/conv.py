@@ -84,8 +84,7 @@ class _ConvNd(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
-        if device is not None or dtype is not None:
-            self.to(device=device, dtype=dtype)
+        self.to(device=device, dtype=dtype)  # (both None: nothing to do)
 
     def reset_parameters(self) -> None:
         """PyTorch's: W ~ kaiming_uniform_(a=sqrt(5)), which is U(-1/sqrt(fan_in),

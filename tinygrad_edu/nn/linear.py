@@ -51,8 +51,7 @@ class Linear(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
-        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
-            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
+        self.to(device=device, dtype=dtype)  # (drawn in float32, then cast: torch draws in dtype)
 
     def reset_parameters(self) -> None:
         if self.in_features > 0:

@@ -72,8 +72,7 @@ class _BatchNorm(Module):
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
-        if device is not None or dtype is not None:
-            self.to(device=device, dtype=dtype)
+        self.to(device=device, dtype=dtype)  # (both None: nothing to do)
 
     def reset_running_stats(self) -> None:
         for buffer, value in (
@@ -155,8 +154,7 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         _affine_params(self, self.normalized_shape, elementwise_affine, bias)
-        if device is not None or dtype is not None:
-            self.to(device=device, dtype=dtype)
+        self.to(device=device, dtype=dtype)  # (both None: nothing to do)
 
     def reset_parameters(self) -> None:
         if self.elementwise_affine:
@@ -199,8 +197,7 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         _affine_params(self, (num_channels,), affine, bias)
-        if device is not None or dtype is not None:
-            self.to(device=device, dtype=dtype)
+        self.to(device=device, dtype=dtype)  # (both None: nothing to do)
 
     def reset_parameters(self) -> None:
         if self.affine:

@@ -108,8 +108,7 @@ class RNNCellBase(Module):
             self.register_parameter("bias_ih", None)
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
-        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
-            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
+        self.to(device=device, dtype=dtype)  # (drawn in float32, then cast: torch draws in dtype)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
@@ -217,8 +216,7 @@ class RNNBase(Module):
                     setattr(self, f"bias_ih_l{k}{suffix}", _param(rows))
                     setattr(self, f"bias_hh_l{k}{suffix}", _param(rows))
         self.reset_parameters()
-        if device is not None or dtype is not None:  # (drawn in float32, then cast: torch
-            self.to(device=device, dtype=dtype)  # draws in the dtype asked for)
+        self.to(device=device, dtype=dtype)  # (drawn in float32, then cast: torch draws in dtype)
 
     def reset_parameters(self) -> None:
         _reset_uniform(self, self.hidden_size)
