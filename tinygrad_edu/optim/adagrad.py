@@ -65,9 +65,12 @@ class Adagrad(Optimizer):
                 self._init_state(p, self.state.setdefault(p, {}), group)
 
     @staticmethod
-    def _init_state(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _init_state(
+        like: Tensor | np.ndarray, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
+        """The state of a parameter shaped like ``like`` (the parameter, or its array)."""
         state["step"] = 0
-        state["sum"] = full(p.shape, float(group["initial_accumulator_value"]), dtype=p.dtype)
+        state["sum"] = full(like.shape, float(group["initial_accumulator_value"]), dtype=like.dtype)
 
     def _check_group(self, group: dict[str, Any]) -> None:
         check_at_least_zero(group, "lr", "learning rate")
@@ -84,22 +87,22 @@ class Adagrad(Optimizer):
         return lr, lr_decay, float(group["weight_decay"]), eps, group["maximize"], group
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, lr_decay, wd, eps, maximize, group = hyper
         if not state:  # a group added later, or a state dict that had none for p
-            self._init_state(p, state, group)
+            self._init_state(data, state, group)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad
         if wd != 0:
-            grad = grad + wd * p.data  # a new array: p.grad itself must not change
+            grad = grad + wd * data  # a new array: p.grad itself must not change
         clr = lr / (1 + (t - 1) * lr_decay)
-        s, buf = state["sum"].data, self._buffer(p.data)
+        s, buf = state["sum"].data, self._buffer(data)
         np.multiply(grad, grad, out=buf)
         s += buf
         np.sqrt(s, out=buf)
         buf += eps
         np.divide(grad, buf, out=buf)
         buf *= clr
-        p.data -= buf
+        data -= buf

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
 from tinygrad_edu.optim.optimizer import (
     Optimizer,
@@ -85,24 +84,24 @@ class Adam(Optimizer):
         return lr, beta1, beta2, eps, wd, group["amsgrad"], group["maximize"], decoupled
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, beta1, beta2, eps, wd, amsgrad, maximize, decoupled = hyper
         if not state:
             state["step"] = 0
-            state["exp_avg"] = zeros(p.shape, dtype=p.dtype)
-            state["exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
+            state["exp_avg"] = zeros(data.shape, dtype=data.dtype)
+            state["exp_avg_sq"] = zeros(data.shape, dtype=data.dtype)
             if amsgrad:
-                state["max_exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
+                state["max_exp_avg_sq"] = zeros(data.shape, dtype=data.dtype)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad
         if wd != 0:
             if decoupled:
-                p.data *= 1.0 - lr * wd
+                data *= 1.0 - lr * wd
             else:
-                grad = grad + wd * p.data  # a new array: p.grad itself must not change
-        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p.data)
+                grad = grad + wd * data  # a new array: p.grad itself must not change
+        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(data)
         update_moments(grad, m, v, beta1, beta2, buf)
         if amsgrad:
             v_max = state["max_exp_avg_sq"].data
@@ -114,7 +113,7 @@ class Adam(Optimizer):
         buf += eps  # denominator; eps > 0 keeps it away from 0 (eps = 0 and v = 0 gives nan)
         np.divide(m, buf, out=buf)
         buf *= step_size
-        p.data -= buf
+        data -= buf
 
 
 class AdamW(Adam):

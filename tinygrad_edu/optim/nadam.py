@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import ones, zeros
 from tinygrad_edu.optim.optimizer import (
     Optimizer,
@@ -88,36 +87,36 @@ class NAdam(Optimizer):
         return lr, beta1, beta2, eps, wd, psi, decoupled, group["maximize"]
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, beta1, beta2, eps, wd, psi, decoupled, maximize = hyper
         if not state:
             state["step"] = 0
             state["mu_product"] = ones((), dtype=scalar_dtype())
-            state["exp_avg"] = zeros(p.shape, dtype=p.dtype)
-            state["exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
+            state["exp_avg"] = zeros(data.shape, dtype=data.dtype)
+            state["exp_avg_sq"] = zeros(data.shape, dtype=data.dtype)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad
         if wd != 0:
             if decoupled:
-                p.data *= 1.0 - lr * wd
+                data *= 1.0 - lr * wd
             else:
-                grad = grad + wd * p.data  # a new array: p.grad itself must not change
+                grad = grad + wd * data  # a new array: p.grad itself must not change
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))
         product = state["mu_product"].data
         product *= mu  # in place: rounded to the 0-d tensor's dtype, as PyTorch's
         mu_product = float(product)
         m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-        buf, d = self._buffer(p.data), self._buffer(p.data, 1)
+        buf, d = self._buffer(data), self._buffer(data, 1)
         update_moments(grad, m, v, beta1, beta2, buf)
         np.divide(v, 1.0 - beta2**t, out=d)
         np.sqrt(d, out=d)
         d += eps
         np.divide(grad, d, out=buf)
         buf *= lr * (1.0 - mu) / (1.0 - mu_product)
-        p.data -= buf
+        data -= buf
         np.divide(m, d, out=buf)
         buf *= lr * mu_next / (1.0 - mu_product * mu_next)
-        p.data -= buf
+        data -= buf

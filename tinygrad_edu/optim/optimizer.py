@@ -9,8 +9,9 @@
   checks every parameter first and only then changes any: a bad gradient leaves the parameters
   and the state exactly as they were.
 
-Updates write into ``p.data`` with NumPy ``out=`` arguments and one shared scratch buffer,
-so a step allocates (almost) nothing; buffers take the parameter's dtype, so float32 stays
+``_update`` works on the parameter's array itself (``p.data``), writing into it with NumPy
+in-place operators and ``out=`` arguments and one shared scratch buffer, so a step allocates
+(almost) nothing; buffers take the parameter's dtype, so float32 stays
 float32 (the hyper-parameters are Python floats, which NumPy never lets widen an array).
 """
 
@@ -180,7 +181,7 @@ class Optimizer:
                 loss = closure()
         name = f"{type(self).__name__}.step"
         # First every check, then every change: an error leaves nothing half-updated.
-        work: list[tuple[Tensor, np.ndarray, Any]] = []
+        work: list[tuple[Tensor, np.ndarray, np.ndarray, Any]] = []
         index = -1
         for group in self.param_groups:
             hyper = self._hyper(group)
@@ -197,12 +198,12 @@ class Optimizer:
                     )
                 if not data.flags.writeable:
                     _check_writeable(p, index)  # raises
-                work.append(
-                    (p, grad if grad.dtype == data.dtype else grad.astype(data.dtype), hyper)
-                )
-        for p, grad, hyper in work:
+                if grad.dtype != data.dtype:
+                    grad = grad.astype(data.dtype)
+                work.append((p, data, grad, hyper))
+        for p, data, grad, hyper in work:
             state = self.state.get(p, {})
-            self._update(p, grad, state, hyper)
+            self._update(data, grad, state, hyper)  # (into the array itself, in place)
             if state:  # (plain SGD keeps none, and state_dict() lists none, as PyTorch's)
                 self.state[p] = state
             p._bump_version(name)  # saved copies now stale
@@ -213,7 +214,11 @@ class Optimizer:
         """A group's hyper-parameters as ``_update`` wants them, read once per step."""
         return group
 
-    def _update(self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: Any) -> None:
+    def _update(
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: Any
+    ) -> None:
+        """Update one parameter's array ``data`` in place (``data -= ...``), from its gradient
+        (as an array of data's dtype) and its ``state``, which starts empty."""
         raise NotImplementedError
 
     def _state_keys(self, group: dict[str, Any]) -> StateKeys | None:

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
 from tinygrad_edu.optim.optimizer import (
     Optimizer,
@@ -80,22 +79,22 @@ class RAdam(Optimizer):
         return lr, beta1, beta2, eps, wd, group["decoupled_weight_decay"], group["maximize"]
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, beta1, beta2, eps, wd, decoupled, maximize = hyper
         if not state:
             state["step"] = 0
-            state["exp_avg"] = zeros(p.shape, dtype=p.dtype)
-            state["exp_avg_sq"] = zeros(p.shape, dtype=p.dtype)
+            state["exp_avg"] = zeros(data.shape, dtype=data.dtype)
+            state["exp_avg_sq"] = zeros(data.shape, dtype=data.dtype)
         t = state["step"] = state["step"] + 1
         if maximize:
             grad = -grad
         if wd != 0:
             if decoupled:
-                p.data *= 1.0 - lr * wd
+                data *= 1.0 - lr * wd
             else:
-                grad = grad + wd * p.data  # a new array: p.grad itself must not change
-        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(p.data)
+                grad = grad + wd * data  # a new array: p.grad itself must not change
+        m, v, buf = state["exp_avg"].data, state["exp_avg_sq"].data, self._buffer(data)
         update_moments(grad, m, v, beta1, beta2, buf)
         bias1, bias2 = 1.0 - beta1**t, 1.0 - beta2**t
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
@@ -109,10 +108,10 @@ class RAdam(Optimizer):
                 * rho_inf
                 / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho_t)
             ) ** 0.5
-            adaptive = self._buffer(p.data, 1)
+            adaptive = self._buffer(data, 1)
             np.sqrt(v, out=adaptive)
             adaptive += eps
             np.divide(bias2**0.5, adaptive, out=adaptive)
             buf *= adaptive
             buf *= rect
-        p.data -= buf
+        data -= buf

@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.creation import zeros
 from tinygrad_edu.optim.optimizer import (
     Optimizer,
@@ -83,23 +82,23 @@ class RMSprop(Optimizer):
         return lr, alpha, eps, wd, momentum, group["centered"], group["maximize"]
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, alpha, eps, wd, momentum, centered, maximize = hyper
         if not state:
             state["step"] = 0
-            state["square_avg"] = zeros(p.shape, dtype=p.dtype)
+            state["square_avg"] = zeros(data.shape, dtype=data.dtype)
         # Made when first needed, so switching momentum or centered on between steps works.
         if momentum > 0 and "momentum_buffer" not in state:
-            state["momentum_buffer"] = zeros(p.shape, dtype=p.dtype)
+            state["momentum_buffer"] = zeros(data.shape, dtype=data.dtype)
         if centered and "grad_avg" not in state:
-            state["grad_avg"] = zeros(p.shape, dtype=p.dtype)
+            state["grad_avg"] = zeros(data.shape, dtype=data.dtype)
         state["step"] += 1
         if maximize:
             grad = -grad
         if wd != 0:
-            grad = grad + wd * p.data  # a new array: p.grad itself must not change
-        v, buf = state["square_avg"].data, self._buffer(p.data)
+            grad = grad + wd * data  # a new array: p.grad itself must not change
+        v, buf = state["square_avg"].data, self._buffer(data)
         v *= alpha
         np.multiply(grad, grad, out=buf)
         buf *= 1.0 - alpha
@@ -123,4 +122,4 @@ class RMSprop(Optimizer):
             np.multiply(b, lr, out=buf)
         else:
             buf *= lr
-        p.data -= buf
+        data -= buf

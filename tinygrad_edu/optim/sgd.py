@@ -73,13 +73,13 @@ class SGD(Optimizer):
         return lr, momentum, wd, dampening, group["nesterov"], group["maximize"]
 
     def _update(
-        self, p: Tensor, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
+        self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any], hyper: tuple[Any, ...]
     ) -> None:
         lr, momentum, wd, dampening, nesterov, maximize = hyper
         if maximize:
             grad = -grad
         if wd != 0:
-            grad = grad + wd * p.data  # a new array: p.grad itself must not change
+            grad = grad + wd * data  # a new array: p.grad itself must not change
         if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
@@ -89,6 +89,6 @@ class SGD(Optimizer):
                 b *= momentum
                 b += (1.0 - dampening) * grad
             grad = grad + momentum * buf.data if nesterov else buf.data
-        step = self._buffer(p.data)
+        step = self._buffer(data)
         np.multiply(grad, lr, out=step)
-        p.data -= step
+        data -= step
