@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.workloads import LR, Framework, Problem
+from benchmarks.workloads import Framework, Problem, Train
 
 BATCH, SIDE, CLASSES = 64, 28, 10
 CONV1, CONV2, KERNEL = 8, 16, 5
@@ -62,26 +62,7 @@ def cnn_model(fw: Framework) -> Any:
     return LeNet()
 
 
-class CNNTrain:
+def cnn_train(problem: Problem, fw: Framework) -> Train:
     """``step()``: zero_grad, forward, cross-entropy, backward, Adam, as in any PyTorch loop."""
-
-    def __init__(self, problem: Problem, fw: Framework) -> None:
-        self.model = cnn_model(fw)
-        self.model.load_state_dict({k: fw.tensor(v) for k, v in problem.params.items()})
-        self.opt = fw.optim.Adam(self.model.parameters(), lr=LR)
-        self.x = fw.tensor(problem.data["x"])
-        self.y = fw.tensor(problem.data["y"])
-        self.loss_fn = fw.F.cross_entropy
-
-    def step(self) -> Any:
-        self.opt.zero_grad()
-        loss = self.loss_fn(self.model(self.x), self.y)
-        loss.backward()
-        self.opt.step()
-        return loss
-
-    def params(self) -> dict[str, np.ndarray]:
-        return {k: p.detach().numpy().copy() for k, p in self.model.named_parameters()}
-
-    def grads(self) -> dict[str, np.ndarray]:
-        return {k: p.grad.numpy().copy() for k, p in self.model.named_parameters()}
+    x, y = fw.tensor(problem.data["x"]), fw.tensor(problem.data["y"])
+    return Train(cnn_model(fw), problem, fw, (x,), y, fw.F.cross_entropy)

@@ -13,7 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.workloads import LR, RNN_BATCH, RNN_HIDDEN, RNN_INPUT, RNN_STEPS, Framework, Problem
+from benchmarks.workloads import (
+    RNN_BATCH,
+    RNN_HIDDEN,
+    RNN_INPUT,
+    RNN_STEPS,
+    Framework,
+    Problem,
+    Train,
+)
 
 KINDS = ("lstm", "gru")
 GATES = {"lstm": 4, "gru": 3}
@@ -70,27 +78,9 @@ def _model(kind: str, fw: Framework, n_in: int, hidden: int) -> Any:
     return Reader()
 
 
-class RecurrentTrain:
-    """A model, its loss and Adam: ``step()`` is one training step, as in any PyTorch loop."""
-
-    def __init__(self, problem: Problem, fw: Framework) -> None:
-        config = problem.config
-        self.model = _model(problem.kind, fw, config["input"], config["hidden"])
-        self.model.load_state_dict({k: fw.tensor(v) for k, v in problem.params.items()})
-        self.opt = fw.optim.Adam(self.model.parameters(), lr=LR)
-        self.x = fw.tensor(problem.data["x"])
-        self.target = fw.tensor(problem.data["target"])
-        self.loss_fn = fw.F.binary_cross_entropy_with_logits
-
-    def step(self) -> Any:
-        self.opt.zero_grad()
-        loss = self.loss_fn(self.model(self.x), self.target)
-        loss.backward()
-        self.opt.step()
-        return loss
-
-    def params(self) -> dict[str, np.ndarray]:
-        return {k: p.detach().numpy().copy() for k, p in self.model.named_parameters()}
-
-    def grads(self) -> dict[str, np.ndarray]:
-        return {k: p.grad.numpy().copy() for k, p in self.model.named_parameters()}
+def recurrent_train(problem: Problem, fw: Framework) -> Train:
+    """A model, BCE with logits and Adam: ``step()`` is one training step."""
+    config = problem.config
+    model = _model(problem.kind, fw, config["input"], config["hidden"])
+    x, target = fw.tensor(problem.data["x"]), fw.tensor(problem.data["target"])
+    return Train(model, problem, fw, (x,), target, fw.F.binary_cross_entropy_with_logits)

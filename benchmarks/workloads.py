@@ -157,21 +157,22 @@ def _rnn_model(fw: Framework) -> Any:
 
 
 class Train:
-    """A model, its loss and Adam: ``step()`` is one training step, as in any PyTorch loop."""
+    """A model, its loss and Adam: ``step()`` is one training step, as in any PyTorch loop. Every
+    workload with a model trains through this; the model starts from the problem's weights."""
 
-    def __init__(self, problem: Problem, fw: Framework) -> None:
-        self.model = _mlp_model(fw) if problem.kind == "mlp" else _rnn_model(fw)
+    def __init__(
+        self,
+        model: Any,
+        problem: Problem,
+        fw: Framework,
+        inputs: tuple[Any, ...],
+        target: Any,
+        loss_fn: Callable[[Any, Any], Any],
+    ) -> None:
+        self.model = model
         self.model.load_state_dict({k: fw.tensor(v) for k, v in problem.params.items()})
         self.opt = fw.optim.Adam(self.model.parameters(), lr=LR)
-        if problem.kind == "mlp":
-            self.inputs: tuple[Any, ...] = (fw.tensor(problem.data["x"]),)
-            self.target = fw.tensor(problem.data["y"])
-            self.loss_fn = fw.F.cross_entropy
-        else:
-            h0 = np.zeros((RNN_BATCH, RNN_HIDDEN), np.float32)
-            self.inputs = (fw.tensor(problem.data["x"]), fw.tensor(h0))
-            self.target = fw.tensor(problem.data["target"])
-            self.loss_fn = fw.F.binary_cross_entropy_with_logits
+        self.inputs, self.target, self.loss_fn = inputs, target, loss_fn
 
     def step(self) -> Any:
         self.opt.zero_grad()
@@ -185,6 +186,17 @@ class Train:
 
     def grads(self) -> dict[str, np.ndarray]:
         return {k: p.grad.numpy().copy() for k, p in self.model.named_parameters()}
+
+
+def _mlp_or_rnn_train(problem: Problem, fw: Framework) -> Train:
+    data = problem.data
+    if problem.kind == "mlp":
+        x, y = fw.tensor(data["x"]), fw.tensor(data["y"])
+        return Train(_mlp_model(fw), problem, fw, (x,), y, fw.F.cross_entropy)
+    h0 = np.zeros((RNN_BATCH, RNN_HIDDEN), np.float32)
+    inputs = (fw.tensor(data["x"]), fw.tensor(h0))
+    loss_fn = fw.F.binary_cross_entropy_with_logits
+    return Train(_rnn_model(fw), problem, fw, inputs, fw.tensor(data["target"]), loss_fn)
 
 
 class Chain:
@@ -215,11 +227,11 @@ class Chain:
 def build(problem: Problem, fw: Framework) -> Any:
     """The framework version of a workload, starting from the problem's weights and data."""
     if problem.kind == "cnn":
-        from benchmarks.cnn_workload import CNNTrain  # (it imports this module)
+        from benchmarks.cnn_workload import cnn_train  # (it imports this module)
 
-        return CNNTrain(problem, fw)
+        return cnn_train(problem, fw)
     if problem.kind in ("lstm", "gru"):  # benchmarks/recurrent_workloads.py
-        from benchmarks.recurrent_workloads import RecurrentTrain
+        from benchmarks.recurrent_workloads import recurrent_train
 
-        return RecurrentTrain(problem, fw)
-    return Chain(problem, fw) if problem.kind == "chain" else Train(problem, fw)
+        return recurrent_train(problem, fw)
+    return Chain(problem, fw) if problem.kind == "chain" else _mlp_or_rnn_train(problem, fw)
