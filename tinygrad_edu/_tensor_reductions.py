@@ -77,11 +77,7 @@ class ReductionMethods(ShapeMethods):
 
         As in torch, the second positional argument is ``unbiased``: pass ``keepdim=`` by name.
         """
-        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
-            dim, unbiased = None, dim
-        if unbiased is not None:
-            correction = 1 if unbiased else 0
-        dims = arguments.dims_arg(dim, self.ndim)
+        dims, correction = self._var_args(dim, unbiased, correction)
         _floating_only("var", self)
         return ops.Var.apply(self._float(), dims, keepdim, correction)
 
@@ -93,13 +89,20 @@ class ReductionMethods(ShapeMethods):
         *,
         correction: int = 1,
     ) -> Tensor:
-        if isinstance(dim, builtins.bool):  # var(False): torch's var(unbiased)
+        dims, correction = self._var_args(dim, unbiased, correction)
+        _floating_only("std", self)
+        return ops.Std.apply(self._float(), dims, keepdim, correction)
+
+    def _var_args(
+        self, dim: Dims | builtins.bool, unbiased: builtins.bool | None, correction: int
+    ) -> tuple[tuple[int, ...] | None, int]:
+        """var's and std's arguments as (dims, correction). ``var(False)`` is torch's older
+        ``var(unbiased)``; ``unbiased`` (if given) means correction 1 or 0."""
+        if isinstance(dim, builtins.bool):
             dim, unbiased = None, dim
         if unbiased is not None:
             correction = 1 if unbiased else 0
-        dims = arguments.dims_arg(dim, self.ndim)
-        _floating_only("std", self)
-        return ops.Std.apply(self._float(), dims, keepdim, correction)
+        return arguments.dims_arg(dim, self.ndim), correction
 
     def amax(self, dim: Dims = None, keepdim: bool = False) -> Tensor:
         """Max over dims; tied elements share the gradient equally."""
