@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 
 from tinygrad_edu import Tensor
 
@@ -72,3 +73,22 @@ def check_same(
     for (k, p), q in zip(ours.named_parameters(), theirs.parameters()):
         assert p.grad.dtype == dtype, k
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), err_msg=k, **tol)
+
+
+def raises_torchs_error_class(
+    error: type[BaseException],
+    call: Callable[..., Any],
+    ours: tuple[Any, ...],
+    theirs: Callable[[Any], tuple[Any, ...]],
+) -> None:
+    """``call(*ours)`` raises ``error`` with a message; where torch is installed,
+    ``call(*theirs(torch))`` raises the same class. (Without torch ours is still checked.)"""
+    with pytest.raises(error) as info:
+        call(*ours)
+    assert str(info.value)
+    try:
+        torch = _torch()
+    except ImportError:
+        return
+    with pytest.raises(error):
+        call(*theirs(torch))
