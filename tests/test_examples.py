@@ -44,9 +44,9 @@ def _assert_png(path: Path) -> None:
     assert path.read_bytes()[:8] == PNG_MAGIC, f"{path} is not a PNG"
 
 
-@needs_extras
-@pytest.mark.parametrize("name", NAMES)
-def test_help(name):
+def help_text(name: str) -> str:
+    """What ``python examples/<name>.py --help`` prints, after checking that it exits cleanly
+    and shows the usage and the ``--out`` folder every example takes."""
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / f"{name}.py"), "--help"],
         capture_output=True,
@@ -55,6 +55,13 @@ def test_help(name):
     )
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout and "--out" in result.stdout
+    return result.stdout
+
+
+@needs_extras
+@pytest.mark.parametrize("name", NAMES)
+def test_help(name):
+    help_text(name)
 
 
 @needs_extras

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pytest
-from test_examples import _assert_png, _example, _examples_on_path  # noqa: F401 (fixture)
+from test_examples import _assert_png, _example, _examples_on_path, help_text  # noqa: F401 (fixture)
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("tqdm")
@@ -59,19 +59,7 @@ def test_forget_bias_variant_opens_the_forget_gate():
 
 @pytest.mark.parametrize("name", ["vanishing_gradients", "tiny_gpt"])
 def test_help(name):
-    import subprocess
-    import sys
-
-    from test_examples import EXAMPLES
-
-    result = subprocess.run(
-        [sys.executable, str(EXAMPLES / f"{name}.py"), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "usage:" in result.stdout and "--out" in result.stdout
+    help_text(name)
 
 
 def test_tiny_gpt_smoke(tmp_path, capsys):
