@@ -17,7 +17,19 @@ from tinygrad_edu import dtypes
 dtype = np.dtype
 
 
-class finfo:
+class _Limits:
+    """What finfo and iinfo share: two are equal when they are of one kind and one dtype."""
+
+    dtype: str
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return type(other) is type(self) and other.dtype == self.dtype
+
+    def __hash__(self) -> builtins.int:
+        return hash((type(self).__name__, self.dtype))
+
+
+class finfo(_Limits):
     """The limits of a floating dtype (the default dtype when none is given), as torch.finfo.
 
     ``bits``; ``eps``, the gap between 1 and the next float; ``max`` and ``min``, the largest
@@ -52,12 +64,6 @@ class finfo:
         self.resolution = 10.0 ** -builtins.int(info.precision)
         self.dtype = dt.name
 
-    def __eq__(self, other: object) -> builtins.bool:
-        return isinstance(other, finfo) and other.dtype == self.dtype
-
-    def __hash__(self) -> builtins.int:
-        return hash(("finfo", self.dtype))
-
     def __repr__(self) -> str:
         return (
             f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
@@ -66,7 +72,7 @@ class finfo:
         )
 
 
-class iinfo:
+class iinfo(_Limits):
     """The limits of an integer dtype, as torch.iinfo: ``bits``, ``max``, ``min``, ``dtype``.
 
     Unlike finfo there is no default: the dtype is required (bool is refused, as in PyTorch).
@@ -91,12 +97,6 @@ class iinfo:
         self.max = builtins.int(info.max)
         self.min = builtins.int(info.min)
         self.dtype = dt.name
-
-    def __eq__(self, other: object) -> builtins.bool:
-        return isinstance(other, iinfo) and other.dtype == self.dtype
-
-    def __hash__(self) -> builtins.int:
-        return hash(("iinfo", self.dtype))
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
