@@ -1,4 +1,4 @@
-"""Adam and AdamW, with exactly the arithmetic of PyTorch's single-tensor implementation."""
+"""Adam and AdamW: the maths of PyTorch's single-tensor implementation, to the last bit or so."""
 
 from __future__ import annotations
 
@@ -107,12 +107,14 @@ class Adam(Optimizer):
             v_max = state["max_exp_avg_sq"].data
             np.maximum(v_max, v, out=v_max)
             v = v_max
-        step_size = lr / (1.0 - beta1**t)
+        # m / (sqrt(v) / s + eps), s = sqrt(1 - beta2^t), is s m / (sqrt(v) + eps s): the same
+        # value with one pass over the arrays fewer (8% of the step). Torch divides by s first;
+        # either way about 1 element in 8 differs from torch's in the last bit after 20 steps.
+        s = (1.0 - beta2**t) ** 0.5  # ** 0.5, not math.sqrt: torch's rounding of the scalar
         np.sqrt(v, out=buf)
-        buf /= (1.0 - beta2**t) ** 0.5  # ** 0.5, not math.sqrt: torch's exact rounding
-        buf += eps  # denominator; eps > 0 keeps it away from 0 (eps = 0 and v = 0 gives nan)
+        buf += eps * s  # the denominator; eps > 0 keeps it away from 0
         np.divide(m, buf, out=buf)
-        buf *= step_size
+        buf *= lr / (1.0 - beta1**t) * s
         data -= buf
 
 
