@@ -26,6 +26,7 @@ import numpy as np
 from tinygrad_edu import dtypes
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd.config import enable_grad
+from tinygrad_edu.nn.module import _zero_grad
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -166,8 +167,6 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every parameter's gradient (set to None, as PyTorch 2, or zero it in place)."""
-        from tinygrad_edu.nn.module import _zero_grad
-
         for group in self.param_groups:
             for p in group["params"]:
                 _zero_grad(p, set_to_none)
