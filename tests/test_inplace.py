@@ -24,6 +24,25 @@ def test_changing_a_saved_input_raises_at_backward_naming_op_and_versions() -> N
     assert "version is 1" in msg and "needs version 0" in msg, msg
 
 
+def test_a_weight_changed_between_forward_and_backward_is_caught() -> None:
+    # Nodes made after every in-place change skip the version check (function.py); this is the
+    # case the check is for: an optimizer step (which bumps each weight's version) between a
+    # forward and its backward, after the weight had been changed before the forward too.
+    w = tinygrad_edu.nn.Parameter(Tensor(np.array([1.0, 2.0])))
+    opt = tinygrad_edu.optim.SGD([w], lr=0.1)
+    for changed_between in (False, True):
+        loss = (w * w).sum()  # Mul saves w
+        if changed_between:
+            opt.step()
+        if changed_between:
+            with pytest.raises(RuntimeError, match="version is 2") as e:
+                loss.backward()
+            assert "SGD.step" in str(e.value) and "needs version 1" in str(e.value)
+        else:
+            loss.backward()  # nothing changed since the forward: no error
+            opt.step()  # version 1: the next forward saves w at version 1
+
+
 def test_changing_a_saved_output_raises_at_backward() -> None:
     for make in (Tensor.exp, Tensor.sigmoid, Tensor.tanh):
         x = leaf([0.5, -0.5])

@@ -19,7 +19,7 @@ import numpy as np
 import tinygrad_edu  # .functions.<module>, looked up when called (they import Tensor, made later)
 from tinygrad_edu import arguments, dtypes, inplace, ops
 from tinygrad_edu._tensor_core import TensorCore
-from tinygrad_edu.autograd import variable
+from tinygrad_edu.autograd import function, variable
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.device import check_device
@@ -200,6 +200,7 @@ class ArithmeticMethods(TensorCore):
             self._vc = [0, ""]
         self._vc[0] += 1
         self._vc[1] = op  # named in the error when a backward finds the tensor changed
+        function.note_inplace_change()
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy hands here every ufunc that has a Tensor among its operands (NEP 13).

@@ -34,6 +34,18 @@ from tinygrad_edu.autograd.variable import Variable
 
 # Numbers the recorded nodes in creation order: the backward walk's schedule (engine.py).
 _sequence = itertools.count(1)
+# A number from the same count, taken at the newest in-place change of any tensor. A node with a
+# larger number was made after every change so far: none of its saved tensors can have changed.
+_changed_at = 0
+
+
+def note_inplace_change() -> None:
+    """Every in-place change calls this (``Tensor._bump_version``): nodes made before it compare
+    their saved tensors' versions at backward; newer ones can skip that. In training, the
+    optimizer's step changes every weight, then the next forward makes only newer nodes, so a
+    backward checks nothing, where comparing versions took 1% of an RNN's step."""
+    global _changed_at
+    _changed_at = next(_sequence)
 
 
 class Function:
@@ -77,11 +89,8 @@ class Function:
         if self._saved is None:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
-        for t in saved:
-            vc: list[Any] | None = t._vc if t is not None else None
-            if vc is not None and vc[0]:  # changed in place at some time: compare versions
-                versions.check_saved(self)
-                break
+        if _changed_at > getattr(self, "_seq", 0):  # something changed in place since this node
+            versions.check_saved(self)  # was made: compare the versions
         if not self._arrays:
             return saved
         # A plain loop: for the one to four tensors an op saves, quicker than map or a listcomp.
@@ -172,7 +181,7 @@ class Function:
         for saved in ctx._saved:
             vc: list[Any] | None = saved._vc if saved is not None else None
             if vc is not None and vc[0]:  # changed in place before: remember the versions seen
-                ctx._versions = tuple(map(versions.version, ctx._saved))
+                ctx._versions = versions.of(ctx._saved)
                 break
         result = tensor_class._wrap(out, True, ctx)
         if cls.save_output:

@@ -21,6 +21,16 @@ def version(t: Variable | None) -> int:
     return vc[0] if vc is not None else 0
 
 
+def of(tensors: tuple[Variable | None, ...]) -> tuple[int, ...]:
+    """``tuple(map(version, tensors))`` in one call: it runs twice for every node that saved a
+    weight (a weight's version is not 0 after the first step), in forward and in backward."""
+    found = []
+    for t in tensors:
+        vc = t._vc if t is not None else None
+        found.append(vc[0] if vc is not None else 0)
+    return tuple(found)
+
+
 def last_inplace(t: Variable) -> str:
     """The name of the in-place op that last changed t, for error messages."""
     vc = t._vc
@@ -29,18 +39,18 @@ def last_inplace(t: Variable) -> str:
 
 def check_saved(ctx: Function) -> None:
     """Raise if a tensor ``ctx`` saved has changed since forward saved it."""
-    seen = getattr(ctx, "_versions", ())
-    for i, t in enumerate(ctx._saved or ()):
-        if t is None:
-            continue
-        then, vc = seen[i] if seen else 0, t._vc  # (version(t), written out: a weight's version
-        if vc is not None and vc[0] != then:  # is not 0 after a step: this runs every backward)
-            raise RuntimeError(
-                f"{type(ctx).__name__}: saved tensor {i} (shape {t.shape}) was modified by an "
-                f"in-place operation ({last_inplace(t)}) after it was saved: its version is "
-                f"{version(t)}, the backward formula needs version {then}. Use an "
-                "out-of-place op, or .clone() the tensor before changing it."
-            )
+    saved = ctx._saved or ()
+    now, then = of(saved), getattr(ctx, "_versions", None) or (0,) * len(saved)
+    if now == then:
+        return
+    i = next(i for i in range(len(now)) if now[i] != then[i])
+    t: Any = saved[i]  # (changed in place: not None)
+    raise RuntimeError(
+        f"{type(ctx).__name__}: saved tensor {i} (shape {t.shape}) was modified by an in-place "
+        f"operation ({last_inplace(t)}) after it was saved: its version is {now[i]}, the "
+        f"backward formula needs version {then[i]}. Use an out-of-place op, or .clone() the "
+        "tensor before changing it."
+    )
 
 
 def check_output(ctx: Function, out: Any) -> None:
