@@ -79,6 +79,9 @@ class NumpyCNN(_NumpyTrained):
             empty(c2, n, h2, h2),
             empty(c2, n, q2, q2),
         )
+        # ReLU is np.maximum against zero arrays, not the scalar 0: NumPy 2.4 runs the scalar form
+        # without SIMD, about 3 times slower here (tinygrad_edu's ReLU does the same).
+        self.zeros1, self.zeros2 = np.zeros(self.z1.shape, dtype), np.zeros(self.z2.shape, dtype)
         self.which1 = np.empty(self.m1.shape, np.uint8)
         self.which2 = np.empty(self.m2.shape, np.uint8)
         self.flat, self.probs = empty(n, c2 * q2 * q2), empty(n, self.p["fc.weight"].shape[0])
@@ -103,7 +106,7 @@ class NumpyCNN(_NumpyTrained):
         z1 = self.z1
         np.matmul(w1, self.cols1.reshape(k * k, -1), out=z1.reshape(len(z1), -1))
         z1 += p["conv1.bias"][:, None, None, None]
-        np.maximum(z1, 0, out=z1)
+        np.maximum(z1, self.zeros1, out=z1)
         pool_forward(z1, self.m1, self.which1, self.bool1)
         # conv2 on the pooled maps, which are channel-major already.
         m1, cols2 = self.m1, self.cols2
@@ -113,7 +116,7 @@ class NumpyCNN(_NumpyTrained):
         z2 = self.z2
         np.matmul(w2, cols2.reshape(w2.shape[1], -1), out=z2.reshape(len(z2), -1))
         z2 += p["conv2.bias"][:, None, None, None]
-        np.maximum(z2, 0, out=z2)
+        np.maximum(z2, self.zeros2, out=z2)
         pool_forward(z2, self.m2, self.which2, self.bool2)
         # Flatten to (N, 256) in PyTorch's order (channel, row, column), then the linear layer.
         flat = self.flat

@@ -9,7 +9,7 @@ import numpy as np
 from tinygrad_edu.autograd.function import Function
 from tinygrad_edu.ops import either
 from tinygrad_edu.ops.either import Gradient, stable_sigmoid
-from tinygrad_edu.ops.workspace import empty_like
+from tinygrad_edu.ops.workspace import empty_like, zeros_like
 
 if TYPE_CHECKING:
     from tinygrad_edu._tensor import Tensor
@@ -105,9 +105,12 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx: ReLU, x: Tensor) -> np.ndarray:
-        # (Into a cached array: a CNN's activations are MB large, fresh ones cost page faults.)
         a = x.data
-        return np.maximum(a, 0, out=empty_like(a) if a.dtype.kind == "f" else None)
+        if a.dtype.kind != "f":
+            return np.maximum(a, 0)
+        # Against an array of zeros, not the scalar 0: 3 times faster (ops/workspace.py). Into a
+        # cached array: a CNN's activations are MB large, and fresh ones cost page faults.
+        return np.maximum(a, zeros_like(a), out=empty_like(a))
 
     @staticmethod
     def backward(ctx: ReLU, grad: Gradient) -> Gradient:

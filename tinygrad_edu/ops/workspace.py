@@ -12,6 +12,8 @@ An array is free when nothing but this cache refers to it: its reference count s
 view of it (a reshape, a slice, a transpose) holds a reference too. Arrays under
 ``MIN_BYTES`` are not cached: malloc keeps memory that small itself. Each thread has its own
 cache, which keeps a few arrays of each of the most recently asked-for shapes.
+
+``zeros_like`` keeps read-only arrays of zeros, for ReLU's ``np.maximum`` (see there).
 """
 
 from __future__ import annotations
@@ -70,3 +72,25 @@ def empty_like(a: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarra
     if a.ndim >= 2 and not a.flags.c_contiguous and a.swapaxes(0, 1).flags.c_contiguous:
         return workspace(a.swapaxes(0, 1).shape, dt).swapaxes(0, 1)
     return workspace(a.shape, dt)
+
+
+# Zeros shaped like an array, for ``np.maximum(a, zeros_like(a))``: NumPy 2.4 runs np.maximum
+# against a scalar (``np.maximum(a, 0)``) without SIMD, 3 times slower on an array of 65,536
+# floats (25 us against 8.9). Read-only views of one zero buffer per dtype, cached by shape.
+_zeros: dict[np.dtype, np.ndarray] = {}
+_zero_views: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
+
+
+def zeros_like(a: np.ndarray) -> np.ndarray:
+    """A read-only C-ordered array of zeros of a's shape and dtype (shared: never write to it)."""
+    key = (a.shape, a.dtype)
+    view = _zero_views.get(key)
+    if view is None:
+        flat = _zeros.get(a.dtype)
+        if flat is None or flat.size < a.size:
+            flat = _zeros[a.dtype] = np.zeros(a.size, a.dtype)
+            flat.flags.writeable = False
+        if len(_zero_views) >= KEEP_SHAPES:
+            _zero_views.clear()  # (shapes come and go: keep the recent ones only)
+        view = _zero_views[key] = flat[: a.size].reshape(a.shape)
+    return view
