@@ -32,18 +32,16 @@ from tinygrad_edu.autograd import anomaly, graph, variable, versions
 from tinygrad_edu.autograd.config import Config
 from tinygrad_edu.autograd.variable import Variable
 
-# Numbers the recorded nodes in creation order: the backward walk's schedule (engine.py).
+# Numbers the recorded nodes in creation order: the backward walk's schedule (engine.py). Each
+# in-place change takes a number too: a node numbered after the newest one saw every change.
 _sequence = itertools.count(1)
-# A number from the same count, taken at the newest in-place change of any tensor. A node with a
-# larger number was made after every change so far: none of its saved tensors can have changed.
 _changed_at = 0
 
 
 def note_inplace_change() -> None:
-    """Every in-place change calls this (``Tensor._bump_version``): nodes made before it compare
-    their saved tensors' versions at backward; newer ones can skip that. In training, the
-    optimizer's step changes every weight, then the next forward makes only newer nodes, so a
-    backward checks nothing, where comparing versions took 1% of an RNN's step."""
+    """Called by every in-place change (``Tensor._bump_version``). ``saved_tensors`` compares
+    versions only in nodes made before the newest change: in training none, as the optimizer
+    steps after the backward (comparing took 1% of an RNN's training step)."""
     global _changed_at
     _changed_at = next(_sequence)
 
