@@ -87,8 +87,8 @@ class Function:
         if self._saved is None:
             raise RuntimeError(_freed(self, "read saved tensors after they were freed"))
         saved = self._saved
-        if _changed_at > getattr(self, "_seq", 0):  # something changed in place since this node
-            versions.check_saved(self)  # was made: compare the versions
+        if _changed_at > self._seq:  # something changed in place since this node was made:
+            versions.check_saved(self)  # compare the versions
         if not self._arrays:
             return saved
         # A plain loop: for the one to four tensors an op saves, quicker than map or a listcomp.
@@ -159,7 +159,8 @@ class Function:
     def apply(cls, *args: Any) -> Any:
         """Run forward; if any input needs a gradient and grad mode is on, record the node."""
         ctx = cls()
-        ctx.inputs, ctx._saved = args, ()  # forward may ask ctx.needs_input_grad, as in torch
+        # (forward may ask ctx.needs_input_grad, as in torch; _seq is the real one if recorded)
+        ctx.inputs, ctx._saved, ctx._seq = args, (), 0
         out = cls.forward(ctx, *args)
         tensor_class = variable.tensor_class
         if type(out) is not np.ndarray:
