@@ -22,8 +22,8 @@ def version(t: Variable | None) -> int:
 
 
 def of(tensors: tuple[Variable | None, ...]) -> tuple[int, ...]:
-    """``tuple(map(version, tensors))`` in one call: it runs twice for every node that saved a
-    weight (a weight's version is not 0 after the first step), in forward and in backward."""
+    """``tuple(map(version, tensors))`` in one call: ``apply`` runs it for every node that saves
+    a weight (a weight's version is not 0 once it has been initialised or stepped)."""
     found = []
     for t in tensors:
         vc = t._vc if t is not None else None

@@ -1,4 +1,4 @@
-"""Adam and AdamW: the maths of PyTorch's single-tensor implementation, to the last bit or so."""
+"""Adam and AdamW: PyTorch's single-tensor update, equal to it up to rounding in the last bit."""
 
 from __future__ import annotations
 
