@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick          # a tiny budget: checks the harness runs
     python benchmarks/run.py --only mlp_b64 --only rnn
     python benchmarks/run.py --profile rnn    # where tinygrad_edu spends a step (cProfile)
+    python benchmarks/run.py --no-torch --only mlp --heap-layout 3   # one of several layouts (A/B)
 
 Prints a table of times and ratios to the floor, and writes benchmarks/results/latest.json and
 latest.png. Only ratios inside one run mean much: absolute times move with the machine's load.
@@ -248,9 +249,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out (n/a)")
     parser.add_argument("--profile", metavar="WORKLOAD", help="profile tinygrad_edu and exit")
+    parser.add_argument(
+        "--heap-layout",
+        type=int,
+        default=0,
+        metavar="K",
+        help="allocate K-dependent padding first, which moves where every later array lands "
+        "(to compare two versions over several layouts: see benchmarks/README.md)",
+    )
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.heap_layout < 0:
+        parser.error("--heap-layout must be 0 or more")
     selected: list[str] = []
     for item in args.only or list(WORKLOADS):
         for name in filter(None, item.split(",")):
@@ -264,8 +275,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def heap_padding(k: int) -> list[object]:
+    """Arrays and buffers of k-dependent sizes, to be kept alive while the workloads are built
+    and timed: malloc then places their arrays elsewhere. One placement alone can make the same
+    step up to 4% faster or slower (arrays that happen to sit at nearly the same offset in a
+    4 KB page), which is larger than what an A/B of two engine versions looks for."""
+    sizes = [1 + 64 * ((7 * k + i) % 23) for i in range(3 * k)]
+    return [np.empty(n, np.uint8) for n in sizes] + [bytearray(24 * k + 7) for _ in range(3 * k)]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    padding = heap_padding(args.heap_layout)  # noqa: F841  (kept alive until the end)
     budget = QUICK if args.quick else FULL
     if args.rounds is not None:
         budget = Budget(args.rounds, budget.round_seconds, budget.chain_nodes, budget.memory_steps)

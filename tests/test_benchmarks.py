@@ -182,3 +182,16 @@ def test_groups_expand_in_order() -> None:
         "mlp_b64",
         "mlp_b512",
     ]
+
+
+def test_heap_layout_pads_by_its_argument_and_refuses_negatives(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run.heap_padding(0) == []
+    sizes = [len(p) for p in run.heap_padding(3)]
+    assert len(sizes) == 18 and len(set(sizes)) > 3  # several sizes, so allocations move
+    assert sizes != [len(p) for p in run.heap_padding(4)][:18]
+    assert run.parse_args(["--heap-layout", "2"]).heap_layout == 2
+    with pytest.raises(SystemExit):
+        run.parse_args(["--heap-layout", "-1"])
+    assert "--heap-layout" in capsys.readouterr().err
