@@ -13,7 +13,8 @@ view of it (a reshape, a slice, a transpose) holds a reference too. Arrays under
 ``MIN_BYTES`` are not cached: malloc keeps memory that small itself. Each thread has its own
 cache, which keeps a few arrays of each of the most recently asked-for shapes.
 
-``zeros_like`` keeps read-only arrays of zeros, for ReLU's ``np.maximum`` (see there).
+``FlatBuffer`` hands out arrays of any shape as views of one buffer (the optimizers' scratch
+space); ``zeros_like`` uses one to keep read-only zeros for ReLU's ``np.maximum`` (see there).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import math
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -74,23 +76,46 @@ def empty_like(a: np.ndarray, dtype: np.dtype | type | None = None) -> np.ndarra
     return workspace(a.shape, dt)
 
 
+class FlatBuffer:
+    """Arrays of any shape as views of one flat buffer per dtype, made by ``fill`` (np.empty or
+    np.zeros) and replaced by a larger one when a larger array is asked for. Views are cached by
+    shape, so asking again is a dict lookup. All views of one dtype share memory: use one at a
+    time, or only read them. ``keep_shapes`` bounds the cache where shapes come and go."""
+
+    def __init__(
+        self, fill: Callable[[int, np.dtype], np.ndarray], keep_shapes: int | None = None
+    ) -> None:
+        self.fill, self.keep_shapes = fill, keep_shapes
+        self.flat: dict[np.dtype, np.ndarray] = {}
+        self.views: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
+
+    def view(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+        key = (shape, dtype)
+        view = self.views.get(key)
+        if view is None:
+            size, flat = math.prod(shape), self.flat.get(dtype)
+            if flat is None or flat.size < size:
+                flat = self.flat[dtype] = self.fill(size, dtype)
+                # (views of the old buffer go: every view of a dtype stays in the one buffer)
+                self.views = {k: v for k, v in self.views.items() if k[1] != dtype}
+            if self.keep_shapes is not None and len(self.views) >= self.keep_shapes:
+                self.views.clear()
+            view = self.views[key] = flat[:size].reshape(shape)
+        return view
+
+
+def _read_only_zeros(size: int, dtype: np.dtype) -> np.ndarray:
+    zeros = np.zeros(size, dtype)
+    zeros.flags.writeable = False
+    return zeros
+
+
 # Zeros shaped like an array, for ``np.maximum(a, zeros_like(a))``: NumPy 2.4 runs np.maximum
 # against a scalar (``np.maximum(a, 0)``) without SIMD, 3 times slower on an array of 65,536
-# floats (25 us against 8.9). Read-only views of one zero buffer per dtype, cached by shape.
-_zeros: dict[np.dtype, np.ndarray] = {}
-_zero_views: dict[tuple[tuple[int, ...], np.dtype], np.ndarray] = {}
+# floats (25 us against 8.9).
+_zeros = FlatBuffer(_read_only_zeros, keep_shapes=KEEP_SHAPES)
 
 
 def zeros_like(a: np.ndarray) -> np.ndarray:
     """A read-only C-ordered array of zeros of a's shape and dtype (shared: never write to it)."""
-    key = (a.shape, a.dtype)
-    view = _zero_views.get(key)
-    if view is None:
-        flat = _zeros.get(a.dtype)
-        if flat is None or flat.size < a.size:
-            flat = _zeros[a.dtype] = np.zeros(a.size, a.dtype)
-            flat.flags.writeable = False
-        if len(_zero_views) >= KEEP_SHAPES:
-            _zero_views.clear()  # (shapes come and go: keep the recent ones only)
-        view = _zero_views[key] = flat[: a.size].reshape(a.shape)
-    return view
+    return _zeros.view(a.shape, a.dtype)

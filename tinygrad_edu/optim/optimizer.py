@@ -27,6 +27,7 @@ from tinygrad_edu import dtypes
 from tinygrad_edu._tensor import Tensor
 from tinygrad_edu.autograd.config import enable_grad
 from tinygrad_edu.nn.module import _zero_grad
+from tinygrad_edu.ops.workspace import FlatBuffer
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
@@ -107,8 +108,7 @@ class Optimizer:
         self.state: dict[Tensor, dict[str, Any]] = {}
         self.param_groups: list[dict[str, Any]] = []
         self._stepped = False  # an LR scheduler warns if it is stepped before the optimizer
-        self._scratch: dict[tuple[np.dtype, int], np.ndarray] = {}
-        self._views: dict[tuple[np.dtype, tuple[int, ...], int], np.ndarray] = {}  # of _scratch
+        self._scratch = (FlatBuffer(np.empty), FlatBuffer(np.empty))  # see _buffer
         groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
@@ -230,16 +230,7 @@ class Optimizer:
         per dtype (and per ``which``, for rules that need two), the size of the largest
         parameter, serves every parameter in turn: fewer bytes, and it stays in the CPU cache
         from one parameter to the next."""
-        key = (data.dtype, data.shape, which)
-        view = self._views.get(key)
-        if view is None:
-            flat = self._scratch.get((data.dtype, which))
-            if flat is None or flat.size < data.size:
-                flat = self._scratch[data.dtype, which] = np.empty(data.size, data.dtype)
-                stale = (data.dtype, which)  # views of the smaller buffer: make them again
-                self._views = {k: v for k, v in self._views.items() if (k[0], k[2]) != stale}
-            view = self._views[key] = flat[: data.size].reshape(data.shape)
-        return view
+        return self._scratch[which].view(data.shape, data.dtype)
 
     # -- checkpoints -------------------------------------------------------------------------
 
